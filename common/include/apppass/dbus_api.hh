@@ -1,0 +1,67 @@
+// The D-Bus contract shared by apppassd, pam_apppass.so and apppass.
+// docs/dbus-api.md is the prose version of this file; keep them in step.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace apppass::api {
+
+inline constexpr const char* kBusName = "org.apppass.AppPass1";
+inline constexpr const char* kObjectPath = "/org/apppass/AppPass1";
+inline constexpr const char* kManagerInterface = "org.apppass.AppPass1.Manager";
+
+inline constexpr const char* kCreatePassword = "CreatePassword";
+inline constexpr const char* kListPasswords = "ListPasswords";
+inline constexpr const char* kDeletePassword = "DeletePassword";
+inline constexpr const char* kDeleteAllPasswords = "DeleteAllPasswords";
+inline constexpr const char* kVerifyPassword = "VerifyPassword";
+
+// Keys of the CreatePassword options dictionary.
+inline constexpr const char* kOptionServices = "services";  // as
+inline constexpr const char* kOptionNetworks = "networks";  // as
+inline constexpr const char* kOptionExpires = "expires";    // t, µs since the epoch, 0 = never
+
+// Keys of each ListPasswords entry.
+inline constexpr const char* kFieldId = "id";                          // s
+inline constexpr const char* kFieldName = "name";                      // s
+inline constexpr const char* kFieldCreated = "created";                // t
+inline constexpr const char* kFieldLastUsed = "last_used";             // t, 0 = never
+inline constexpr const char* kFieldLastService = "last_service";       // s
+inline constexpr const char* kFieldLastRemoteHost = "last_remote_host";// s
+inline constexpr const char* kFieldExpires = "expires";                // t, 0 = never
+inline constexpr const char* kFieldServices = "services";              // as
+inline constexpr const char* kFieldNetworks = "networks";              // as
+
+// Every failure the daemon reports has one of these names, prefixed by kErrorPrefix.
+enum class ErrorCode {
+    AccessDenied,
+    NoSuchUser,
+    NoSuchPassword,
+    BadPassword,
+    LimitReached,
+    InvalidArgument,
+    NameInUse,
+    Throttled,
+    StoreUnavailable,
+    NoAppPasswords,
+    Internal,
+};
+
+inline constexpr std::string_view kErrorPrefix = "org.apppass.AppPass1.Error.";
+
+// The full D-Bus error name, e.g. "org.apppass.AppPass1.Error.BadPassword".
+const char* error_name(ErrorCode code) noexcept;
+// The inverse; nullopt for a name that is not ours.
+std::optional<ErrorCode> error_from_name(std::string_view name) noexcept;
+
+// Limits that every side checks the same way.
+inline constexpr std::size_t kMaxEntryNameChars = 64;
+inline constexpr std::size_t kMaxLoginNameBytes = 255;   // LOGIN_NAME_MAX - 1
+inline constexpr std::size_t kMaxServiceNameBytes = 64;
+inline constexpr std::size_t kMaxRemoteHostBytes = 1024;
+inline constexpr std::size_t kMaxPasswordBytes = 1024;   // daemon side; the PAM module stops at 512
+inline constexpr std::size_t kMaxRestrictions = 32;      // services or networks per entry
+
+}  // namespace apppass::api

@@ -1,0 +1,424 @@
+#!/usr/bin/env python3
+"""The test environment every integration test uses: a private system-type dbus-daemon with
+the project's own policy file, the real apppassd on a temporary state directory, real users.
+
+As a library:  with TestEnv(config={"max_per_user": "3"}) as env: env.client().list("")
+As a command:  testenv.py [--config KEY=VALUE]... [--no-daemon] -- COMMAND [ARG]...
+               runs COMMAND with DBUS_SYSTEM_BUS_ADDRESS pointing at the private bus and
+               APPPASS_TEST_DAEMON_PID, APPPASS_TEST_STATE_DIR, APPPASS_TEST_CONFIG,
+               APPPASS_TEST_DAEMON_LOG set, and exits with its status.
+"""
+
+import argparse
+import grp
+import os
+import pickle
+import pwd
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+SOURCE_DIR = os.environ.get("APPPASS_SOURCE_DIR",
+                            os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BUILD_DIR = os.environ.get("APPPASS_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
+DAEMON = os.environ.get("APPPASS_DAEMON", os.path.join(BUILD_DIR, "daemon", "apppassd"))
+POLICY_FILE = os.path.join(SOURCE_DIR, "daemon", "org.apppass.AppPass1.conf")
+
+BUS_NAME = "org.apppass.AppPass1"
+OBJECT_PATH = "/org/apppass/AppPass1"
+INTERFACE = "org.apppass.AppPass1.Manager"
+ERROR_PREFIX = "org.apppass.AppPass1.Error."
+
+# Made by tests/setup-test-users; the tests fail with a clear message when they are missing.
+USER_A = "apppass-alice"
+USER_B = "apppass-bob"
+USER_DENIED = "apppass-carol"       # member of DENIED_GROUP
+USER_VERIFIER = "apppass-verifier"  # member of VERIFY_GROUP
+DENIED_GROUP = "apppass-denied"
+VERIFY_GROUP = "apppass-verify"
+TEST_USERS = (USER_A, USER_B, USER_DENIED, USER_VERIFIER)
+MAIN_PASSWORD = "Main-Password-1"   # every test user's login password
+
+
+def require_test_users():
+    missing = []
+    for name in TEST_USERS:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            missing.append(name)
+    if missing:
+        raise RuntimeError("test users %s are missing: run tests/setup-test-users as root first"
+                           % ", ".join(missing))
+
+
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  {servicedir}
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Peer"/>
+    <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"
+          send_member="UpdateActivationEnvironment"/>
+    <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Debug.Stats"/>
+  </policy>
+  <policy user="root">
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+  </policy>
+  <include>{policy}</include>
+</busconfig>
+"""
+
+
+class BusCallError(Exception):
+    """A D-Bus error reply: .name is the full error name, .short the part after our prefix."""
+
+    def __init__(self, name, message):
+        super().__init__("%s: %s" % (name, message))
+        self.name = name
+        self.message = message
+        self.short = name[len(ERROR_PREFIX):] if name.startswith(ERROR_PREFIX) else name
+
+
+def _plain(value):
+    """dbus-python values to plain Python values, so they can cross a pipe and compare."""
+    import dbus
+    if isinstance(value, (dbus.Dictionary, dict)):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (dbus.Array, dbus.Struct, list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dbus.String, dbus.ObjectPath, dbus.Signature, str)):
+        return str(value)
+    if isinstance(value, dbus.Boolean):
+        return bool(value)
+    if isinstance(value, (dbus.Byte, dbus.Int16, dbus.UInt16, dbus.Int32, dbus.UInt32,
+                          dbus.Int64, dbus.UInt64, int)):
+        return int(value)
+    if isinstance(value, (dbus.Double, float)):
+        return float(value)
+    return value
+
+
+class Client:
+    """The five methods of org.apppass.AppPass1.Manager over a fresh connection."""
+
+    def __init__(self, address, timeout=10.0):
+        import dbus
+        self._dbus = dbus
+        self.connection = dbus.bus.BusConnection(address)
+        self.timeout = timeout
+        self._object = self.connection.get_object(BUS_NAME, OBJECT_PATH, introspect=False)
+
+    def call(self, method, *args, signature=None):
+        try:
+            result = self._object.get_dbus_method(method, INTERFACE)(
+                *args, signature=signature, timeout=self.timeout)
+        except self._dbus.exceptions.DBusException as e:
+            raise BusCallError(e.get_dbus_name() or "", e.get_dbus_message() or "") from None
+        return _plain(result)
+
+    def create(self, user, name, services=None, networks=None, expires=None, **extra):
+        d = self._dbus
+        options = d.Dictionary({}, signature="sv")
+        if services is not None:
+            options["services"] = d.Array(services, signature="s")
+        if networks is not None:
+            options["networks"] = d.Array(networks, signature="s")
+        if expires is not None:
+            options["expires"] = d.UInt64(expires)
+        for key, value in extra.items():
+            options[key] = value
+        return tuple(self.call("CreatePassword", user, name, options, signature="ssa{sv}"))
+
+    def list(self, user=""):
+        return self.call("ListPasswords", user, signature="s")
+
+    def delete(self, user, entry_id):
+        return self.call("DeletePassword", user, entry_id, signature="ss")
+
+    def delete_all(self, user=""):
+        return self.call("DeleteAllPasswords", user, signature="s")
+
+    def verify(self, user, password, service="test", remote_host=""):
+        return self.call("VerifyPassword", user, password, service, remote_host, signature="ssss")
+
+    def introspect(self):
+        import dbus
+        obj = self.connection.get_object(BUS_NAME, OBJECT_PATH, introspect=False)
+        return str(obj.Introspect(dbus_interface="org.freedesktop.DBus.Introspectable"))
+
+    def close(self):
+        self.connection.close()
+
+
+def drop_privileges(user):
+    """In a forked child: become USER for real (groups, gid, uid), as login would."""
+    pw = pwd.getpwnam(user)
+    os.setgroups(os.getgrouplist(pw.pw_name, pw.pw_gid))
+    os.setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid)
+    os.setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid)
+    os.environ["HOME"] = pw.pw_dir
+    os.environ["USER"] = os.environ["LOGNAME"] = pw.pw_name
+
+
+def run_as(user, function, *args, timeout=60):
+    """Runs function(*args) in a child process as USER (None: as root); returns its result,
+    or raises the BusCallError (or RuntimeError) it raised."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        try:
+            if user is not None:
+                drop_privileges(user)
+            outcome = ("ok", function(*args))
+        except BusCallError as e:
+            outcome = ("bus", e.name, e.message)
+        except BaseException as e:  # noqa: B902 - everything must reach the parent
+            outcome = ("exc", "%s: %s" % (type(e).__name__, e))
+        with os.fdopen(write_fd, "wb") as f:
+            pickle.dump(outcome, f)
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as f:
+        data = f.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError("child running as %s died without an answer" % user)
+    outcome = pickle.loads(data)
+    if outcome[0] == "ok":
+        return outcome[1]
+    if outcome[0] == "bus":
+        raise BusCallError(outcome[1], outcome[2])
+    raise RuntimeError(outcome[1])
+
+
+def call_as(user, address, method_name, *args, **kwargs):
+    """Shorthand: run Client(address).<method_name>(*args) as USER."""
+    def body():
+        client = Client(address)
+        try:
+            return getattr(client, method_name)(*args, **kwargs)
+        finally:
+            client.close()
+    return run_as(user, body)
+
+
+def world_accessible_copy(path, directory):
+    """Copies an executable into DIRECTORY (made 0755), so that test users can run it even
+    when the build tree sits below a directory only root may enter."""
+    os.makedirs(directory, exist_ok=True)
+    os.chmod(directory, 0o755)
+    target = os.path.join(directory, os.path.basename(path))
+    shutil.copy2(path, target)
+    os.chmod(target, 0o755)
+    return target
+
+
+class TestBus:
+    def __init__(self, workdir, servicedir=None):
+        self.workdir = workdir
+        self.socket = os.path.join(workdir, "system_bus_socket")
+        self.config = os.path.join(workdir, "bus.conf")
+        self.address = "unix:path=" + self.socket
+        extra = "<servicedir>%s</servicedir>" % servicedir if servicedir else ""
+        with open(self.config, "w") as f:
+            f.write(BUS_CONFIG.format(socket=self.socket, policy=POLICY_FILE, servicedir=extra))
+        self.process = subprocess.Popen(
+            ["dbus-daemon", "--nofork", "--nopidfile", "--config-file=" + self.config,
+             "--print-address=1"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        line = self.process.stdout.readline().decode().strip()
+        if not line:
+            raise RuntimeError("dbus-daemon did not start (config %s)" % self.config)
+        os.chmod(self.socket, 0o777)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process.stdout.close()
+
+
+class TestDaemon:
+    """The real apppassd. config: dict of apppassd.conf keys; written to a file."""
+
+    def __init__(self, bus, state_dir, config=None, extra_args=(), env=None, wait=True):
+        self.bus = bus
+        self.state_dir = state_dir
+        self.config_path = os.path.join(bus.workdir, "apppassd.conf")
+        self.log_path = os.path.join(bus.workdir, "apppassd.log")
+        self.config = dict(config or {})
+        self.extra_args = list(extra_args)
+        self.env = env
+        self.process = None
+        self.start(wait)
+
+    def write_config(self):
+        with open(self.config_path, "w") as f:
+            f.write("# written by tests/harness/testenv.py\n")
+            for key, value in self.config.items():
+                f.write("%s = %s\n" % (key, value))
+
+    def start(self, wait=True):
+        self.write_config()
+        notify_path = os.path.join(self.bus.workdir, "notify.sock")
+        if os.path.exists(notify_path):
+            os.unlink(notify_path)
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(notify_path)
+        env = dict(os.environ)
+        env.update(self.env or {})
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = self.bus.address
+        env["NOTIFY_SOCKET"] = notify_path
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [DAEMON, "--config", self.config_path, "--state-dir", self.state_dir] + self.extra_args,
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=env)
+        self.pid = self.process.pid
+        try:
+            if wait:
+                self._wait_ready(notify)
+        finally:
+            notify.close()
+
+    def _wait_ready(self, notify):
+        deadline = time.monotonic() + 20
+        notify.settimeout(0.2)
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("apppassd exited with %s before it was ready:\n%s"
+                                   % (self.process.returncode, self.log_text()))
+            try:
+                message = notify.recv(4096).decode()
+            except socket.timeout:
+                continue
+            if "READY=1" in message.split("\n"):
+                return
+        raise RuntimeError("apppassd did not report READY=1 in 20 s:\n" + self.log_text())
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def wait_exit(self, timeout=20):
+        """For a daemon expected to exit by itself: its exit status."""
+        return self.process.wait(timeout)
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            os.kill(self.pid, signal.SIGCONT)
+            os.kill(self.pid, sig)
+            self.process.wait(timeout)
+        self.log.close()
+        status = self.process.returncode
+        self.process = None
+        return status
+
+    def restart(self, config=None):
+        self.stop()
+        if config is not None:
+            self.config = dict(config)
+        self.start()
+
+
+class TestEnv:
+    """A private bus and (unless daemon=False) a running apppassd on a fresh state directory."""
+
+    def __init__(self, config=None, daemon=True, servicedir=None, daemon_env=None):
+        self.config = config
+        self.with_daemon = daemon
+        self.servicedir = servicedir
+        self.daemon_env = daemon_env
+
+    def __enter__(self):
+        self.workdir = tempfile.mkdtemp(prefix="apppass-test.")
+        os.chmod(self.workdir, 0o755)
+        self.state_dir = os.path.join(self.workdir, "state")
+        self.bus = TestBus(self.workdir, self.servicedir)
+        self.address = self.bus.address
+        self.daemon = None
+        try:
+            if self.with_daemon:
+                self.daemon = TestDaemon(self.bus, self.state_dir, self.config, env=self.daemon_env)
+        except BaseException:
+            self.bus.stop()
+            raise
+        return self
+
+    def start_daemon(self, config=None, **kwargs):
+        self.daemon = TestDaemon(self.bus, self.state_dir,
+                                 config if config is not None else self.config, **kwargs)
+        return self.daemon
+
+    def client(self):
+        return Client(self.address)
+
+    def call_as(self, user, method_name, *args, **kwargs):
+        return call_as(user, self.address, method_name, *args, **kwargs)
+
+    def environ(self):
+        env = dict(os.environ)
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = self.address
+        if self.daemon is not None:
+            env["APPPASS_TEST_DAEMON_PID"] = str(self.daemon.pid)
+            env["APPPASS_TEST_DAEMON_LOG"] = self.daemon.log_path
+            env["APPPASS_TEST_CONFIG"] = self.daemon.config_path
+        env["APPPASS_TEST_STATE_DIR"] = self.state_dir
+        return env
+
+    def __exit__(self, *exc):
+        try:
+            if self.daemon is not None:
+                self.daemon.stop()
+        finally:
+            self.bus.stop()
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return False
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                        help="an apppassd.conf line for the daemon")
+    parser.add_argument("--no-daemon", action="store_true", help="start the bus only")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("no command given")
+    config = dict(item.split("=", 1) for item in args.config)
+    with TestEnv(config=config, daemon=not args.no_daemon) as env:
+        status = subprocess.call(command, env=env.environ())
+        if env.daemon is not None and env.daemon.process is not None \
+                and env.daemon.process.poll() is not None:
+            print("testenv: apppassd died during the test:\n" + env.daemon.log_text(),
+                  file=sys.stderr)
+            status = status or 1
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
