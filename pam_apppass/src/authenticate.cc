@@ -1,0 +1,109 @@
+// pam_sm_authenticate: one VerifyPassword call, and the checks that keep bad input off the bus.
+#include <cstring>
+#include <string_view>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+
+#include "apppass/validate.hh"
+#include "daemon_client.hh"
+#include "module_log.hh"
+#include "module_operations.hh"
+#include "outcome.hh"
+#include "password_prompt.hh"
+
+namespace apppass::pam {
+namespace {
+
+// Linux-PAM's limit on one conversation answer; pam_unix draws the same line.
+constexpr std::size_t kMaxPasswordBytes = PAM_MAX_RESP_SIZE;
+
+const char* string_item(pam_handle_t* pamh, int type) {
+    const void* item = nullptr;
+    if (pam_get_item(pamh, type, &item) != PAM_SUCCESS || item == nullptr)
+        return "";
+    return static_cast<const char*>(item);
+}
+
+// Remembers, on this handle, whether this module's last authentication succeeded. A flag
+// without a cleanup function: it is a pointer to static data, so it survives fork() as it is.
+void record_success(pam_handle_t* pamh, bool succeeded) {
+    static const char kYes = 1;
+    pam_set_data(pamh, kAuthenticatedDataKey, succeeded ? const_cast<char*>(&kYes) : nullptr,
+                 nullptr);
+}
+
+}  // namespace
+
+int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
+    record_success(pamh, false);
+    const ModuleOptions options = parse_module_options(argc, argv);
+    log_option_problems(pamh, options);
+
+    const char* user = nullptr;
+    int r = pam_get_user(pamh, &user, nullptr);
+    if (r != PAM_SUCCESS || user == nullptr) {
+        pam_syslog(pamh, LOG_NOTICE, "cannot determine the user name: %s", pam_strerror(pamh, r));
+        return r == PAM_SUCCESS ? PAM_USER_UNKNOWN : r;
+    }
+    const char* password = nullptr;
+    r = obtain_password(pamh, options, &password);
+    if (r != PAM_SUCCESS) {
+        log_debug(pamh, options, "no password obtained: %s", pam_strerror(pamh, r));
+        return r;
+    }
+
+    // Refused before any bus traffic. The name is not logged: it is not a login, may be
+    // kilobytes long, and may hold control characters.
+    if (const auto problem = validate::login_name_problem(user)) {
+        pam_syslog(pamh, LOG_NOTICE, "refusing user name of %zu bytes: %s", std::strlen(user),
+                   problem->c_str());
+        return pam_code_for(Outcome::RefusedUser, PamOperation::Authenticate, options);
+    }
+    const std::size_t password_bytes = std::strlen(password);
+    if (password_bytes > kMaxPasswordBytes) {
+        pam_syslog(pamh, LOG_NOTICE, "user %s: %s (%zu bytes)", user,
+                   describe(Outcome::RefusedPassword), password_bytes);
+        return pam_code_for(Outcome::RefusedPassword, PamOperation::Authenticate, options);
+    }
+    const char* service = string_item(pamh, PAM_SERVICE);
+    const char* remote_host = string_item(pamh, PAM_RHOST);
+    if (const auto problem = validate::service_name_problem(service)) {
+        pam_syslog(pamh, LOG_ERR, "user %s: PAM service name not usable: %s", user, problem->c_str());
+        return pam_code_for(Outcome::ServiceError, PamOperation::Authenticate, options);
+    }
+    if (const auto problem = validate::remote_host_problem(remote_host)) {
+        pam_syslog(pamh, LOG_NOTICE, "user %s: PAM_RHOST not usable: %s", user, problem->c_str());
+        return pam_code_for(Outcome::ServiceError, PamOperation::Authenticate, options);
+    }
+    // A password that is not UTF-8 cannot be an app password, and a D-Bus string must be
+    // UTF-8: the contract says to send the empty string, which never matches but still lets
+    // the daemon tell BadPassword from NoAppPasswords (and count the failure).
+    const char* sent_password = validate::is_utf8(password) ? password : "";
+
+    log_debug(pamh, options, "verifying an app password for user %s, service %s, remote host '%s'",
+              user, service, remote_host);
+    DaemonClient client(options.timeout);
+    const DaemonReply reply = client.verify_password(user, sent_password, service, remote_host);
+    const int code = pam_code_for(reply.outcome, PamOperation::Authenticate, options);
+    if (reply.outcome == Outcome::Verified) {
+        pam_syslog(pamh, LOG_INFO, "app password %s accepted for user %s (service %s, remote host '%s')",
+                   reply.entry_id.c_str(), user, service, remote_host);
+        record_success(pamh, true);
+    } else {
+        pam_syslog(pamh, reply.outcome == Outcome::BadPassword ? LOG_NOTICE : LOG_WARNING,
+                   "user %s (service %s, remote host '%s'): %s; returning %s [%s]", user, service,
+                   remote_host, describe(reply.outcome), pam_strerror(pamh, code),
+                   reply.detail.c_str());
+    }
+    return code;
+}
+
+int set_credentials(pam_handle_t* pamh) {
+    const void* data = nullptr;
+    if (pam_get_data(pamh, kAuthenticatedDataKey, &data) == PAM_SUCCESS && data != nullptr)
+        return PAM_SUCCESS;
+    return PAM_IGNORE;
+}
+
+}  // namespace apppass::pam

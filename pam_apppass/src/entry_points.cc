@@ -1,0 +1,61 @@
+// The six symbols libpam looks up. Each is extern "C" and noexcept and catches everything, so
+// no C++ exception ever unwinds into libpam or the application; any failure is a PAM error,
+// never PAM_SUCCESS.
+#include <new>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "module_operations.hh"
+
+namespace {
+
+template <typename Operation>
+int guarded(pam_handle_t* pamh, const char* entry_point, Operation&& operation) noexcept {
+    try {
+        return operation();
+    } catch (const std::bad_alloc&) {
+        pam_syslog(pamh, LOG_CRIT, "%s: out of memory", entry_point);
+        return PAM_BUF_ERR;
+    } catch (...) {
+        pam_syslog(pamh, LOG_ERR, "%s: internal error", entry_point);
+        return PAM_SERVICE_ERR;
+    }
+}
+
+}  // namespace
+
+extern "C" {
+
+[[gnu::visibility("default")]] int pam_sm_authenticate(pam_handle_t* pamh, int flags, int argc,
+                                                       const char** argv) noexcept {
+    return guarded(pamh, "authenticate",
+                   [&] { return apppass::pam::authenticate(pamh, flags, argc, argv); });
+}
+
+// Documented in pam_apppass(8): app passwords carry no credentials of their own, so this only
+// confirms the module's own success and stays out of the way otherwise.
+[[gnu::visibility("default")]] int pam_sm_setcred(pam_handle_t* pamh, int, int, const char**) noexcept {
+    return guarded(pamh, "setcred", [&] { return apppass::pam::set_credentials(pamh); });
+}
+
+[[gnu::visibility("default")]] int pam_sm_acct_mgmt(pam_handle_t*, int, int, const char**) noexcept {
+    return PAM_IGNORE;
+}
+
+[[gnu::visibility("default")]] int pam_sm_open_session(pam_handle_t*, int, int, const char**) noexcept {
+    return PAM_IGNORE;
+}
+
+[[gnu::visibility("default")]] int pam_sm_close_session(pam_handle_t*, int, int, const char**) noexcept {
+    return PAM_IGNORE;
+}
+
+[[gnu::visibility("default")]] int pam_sm_chauthtok(pam_handle_t* pamh, int flags, int argc,
+                                                    const char** argv) noexcept {
+    return guarded(pamh, "chauthtok",
+                   [&] { return apppass::pam::change_authtok(pamh, flags, argc, argv); });
+}
+
+}  // extern "C"

@@ -1,0 +1,69 @@
+#include "module_options.hh"
+
+#include <charconv>
+#include <string_view>
+
+namespace apppass::pam {
+namespace {
+
+constexpr std::string_view kTimeoutPrefix = "timeout=";
+
+struct Flag {
+    std::string_view name;
+    bool ModuleOptions::*member;
+};
+
+constexpr Flag kFlags[] = {
+    {"debug", &ModuleOptions::debug},
+    {"use_first_pass", &ModuleOptions::use_first_pass},
+    {"try_first_pass", &ModuleOptions::try_first_pass},
+    {"ignore_unknown_user", &ModuleOptions::ignore_unknown_user},
+    {"ignore_authinfo_unavail", &ModuleOptions::ignore_authinfo_unavail},
+    {"revoke_on_password_change", &ModuleOptions::revoke_on_password_change},
+};
+
+bool parse_flag(std::string_view arg, ModuleOptions& options) {
+    for (const auto& flag : kFlags) {
+        if (arg == flag.name) {
+            options.*flag.member = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+void parse_timeout(std::string_view value, ModuleOptions& options) {
+    long seconds = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc{} || end != value.data() + value.size() || seconds < kMinTimeout.count() ||
+        seconds > kMaxTimeout.count()) {
+        options.problems.push_back("timeout must be a whole number of seconds from 1 to 30; "
+                                   "using the default of 3");
+        return;
+    }
+    options.timeout = std::chrono::seconds{seconds};
+}
+
+}  // namespace
+
+ModuleOptions parse_module_options(int argc, const char** argv) {
+    ModuleOptions options;
+    for (int i = 0; i < argc; ++i) {
+        const std::string_view arg = argv[i] ? argv[i] : "";
+        if (parse_flag(arg, options))
+            continue;
+        if (arg.starts_with(kTimeoutPrefix)) {
+            parse_timeout(arg.substr(kTimeoutPrefix.size()), options);
+            continue;
+        }
+        // Quoted as given, cut short: the service file is the administrator's, but a long
+        // argument should not flood the log.
+        options.problems.push_back("unknown option \"" + std::string(arg.substr(0, 64)) +
+                                   "\" ignored");
+    }
+    if (options.use_first_pass && options.try_first_pass)
+        options.try_first_pass = false;  // use_first_pass is the stricter of the two
+    return options;
+}
+
+}  // namespace apppass::pam

@@ -1,0 +1,36 @@
+// The arguments an administrator writes after pam_apppass.so in a PAM service file.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace apppass::pam {
+
+struct ModuleOptions {
+    bool debug = false;
+    // Take the password a module above already read (PAM_AUTHTOK) and never prompt.
+    bool use_first_pass = false;
+    // Take PAM_AUTHTOK when a module above set it, else prompt.
+    bool try_first_pass = false;
+    // NoAppPasswords (a login that never enrolled) gives PAM_IGNORE instead of PAM_USER_UNKNOWN.
+    bool ignore_unknown_user = false;
+    // A daemon that is not there or does not answer gives PAM_IGNORE instead of
+    // PAM_AUTHINFO_UNAVAIL.
+    bool ignore_authinfo_unavail = false;
+    // pam_sm_chauthtok revokes all of the user's app passwords when the main password changes.
+    bool revoke_on_password_change = false;
+    // For the whole exchange with the daemon, connecting included.
+    std::chrono::seconds timeout{3};
+
+    // One sentence per argument that was not understood; the caller logs them. An argument
+    // that is not understood is ignored, so it never makes the module more permissive.
+    std::vector<std::string> problems;
+};
+
+inline constexpr std::chrono::seconds kMinTimeout{1};
+inline constexpr std::chrono::seconds kMaxTimeout{30};
+
+ModuleOptions parse_module_options(int argc, const char** argv);
+
+}  // namespace apppass::pam

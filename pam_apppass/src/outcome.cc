@@ -1,0 +1,121 @@
+#include "outcome.hh"
+
+#include <cerrno>
+#include <string_view>
+
+#include <security/_pam_types.h>
+
+#include "apppass/dbus_api.hh"
+
+namespace apppass::pam {
+namespace {
+
+// Which option, if set, turns an outcome into PAM_IGNORE during authentication, so that an
+// administrator can put the module in a stack without breaking other logins.
+enum class IgnoredBy { Nothing, IgnoreUnknownUser, IgnoreAuthinfoUnavail };
+
+struct OutcomeRow {
+    Outcome outcome;
+    int authenticate;    // pam_sm_authenticate
+    int change_authtok;  // pam_sm_chauthtok (revocation): any failure aborts the change
+    IgnoredBy ignored_by;
+    const char* description;
+};
+
+// THE table. Every PAM code this module returns after talking to (or refusing to talk to) the
+// daemon comes from here; docs/dbus-api.md and pam_apppass(8) describe the same mapping.
+constexpr OutcomeRow kOutcomeTable[] = {
+    {Outcome::Verified, PAM_SUCCESS, PAM_SUCCESS, IgnoredBy::Nothing, "accepted"},
+    {Outcome::BadPassword, PAM_AUTH_ERR, PAM_AUTHTOK_ERR, IgnoredBy::Nothing, "wrong password"},
+    {Outcome::NoSuchUser, PAM_USER_UNKNOWN, PAM_USER_UNKNOWN, IgnoredBy::Nothing, "no such user"},
+    {Outcome::NoAppPasswords, PAM_USER_UNKNOWN, PAM_AUTHTOK_ERR, IgnoredBy::IgnoreUnknownUser,
+     "user has no app passwords"},
+    {Outcome::Throttled, PAM_MAXTRIES, PAM_AUTHTOK_ERR, IgnoredBy::Nothing,
+     "throttled after repeated failures"},
+    {Outcome::Unavailable, PAM_AUTHINFO_UNAVAIL, PAM_AUTHTOK_ERR, IgnoredBy::IgnoreAuthinfoUnavail,
+     "apppassd unavailable"},
+    {Outcome::UntrustedPeer, PAM_SERVICE_ERR, PAM_AUTHTOK_ERR, IgnoredBy::Nothing,
+     "the owner of org.apppass.AppPass1 is not root; password not sent"},
+    {Outcome::RefusedPassword, PAM_AUTH_ERR, PAM_AUTHTOK_ERR, IgnoredBy::Nothing,
+     "password longer than PAM_MAX_RESP_SIZE refused"},
+    {Outcome::RefusedUser, PAM_USER_UNKNOWN, PAM_USER_UNKNOWN, IgnoredBy::Nothing,
+     "not a valid login name"},
+    {Outcome::OutOfMemory, PAM_BUF_ERR, PAM_BUF_ERR, IgnoredBy::Nothing, "out of memory"},
+    {Outcome::ServiceError, PAM_SERVICE_ERR, PAM_AUTHTOK_ERR, IgnoredBy::Nothing,
+     "apppassd refused the request"},
+};
+
+const OutcomeRow* find_row(Outcome outcome) noexcept {
+    for (const auto& row : kOutcomeTable)
+        if (row.outcome == outcome)
+            return &row;
+    return nullptr;
+}
+
+// Bus errors that mean "nobody is answering", as opposed to "somebody answered no".
+constexpr std::string_view kUnavailableErrors[] = {
+    "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner",
+    "org.freedesktop.DBus.Error.NoReply",        "org.freedesktop.DBus.Error.Timeout",
+    "org.freedesktop.DBus.Error.TimedOut",       "org.freedesktop.DBus.Error.Disconnected",
+    "org.freedesktop.DBus.Error.NoServer",       "org.freedesktop.DBus.Error.NoNetwork",
+};
+// Activation of the daemon failed (the unit could not start).
+constexpr std::string_view kSpawnErrorPrefix = "org.freedesktop.DBus.Error.Spawn.";
+
+// errno values of a connection that could not be made or was lost.
+constexpr int kUnavailableErrnos[] = {ENOENT,     ECONNREFUSED, ECONNRESET, ECONNABORTED, ENOTCONN,
+                                      EPIPE,      ETIMEDOUT,    ENXIO,      ESRCH,        EHOSTDOWN,
+                                      EADDRNOTAVAIL, ESHUTDOWN};
+
+Outcome outcome_of_daemon_error(api::ErrorCode code) noexcept {
+    switch (code) {
+    case api::ErrorCode::BadPassword: return Outcome::BadPassword;
+    case api::ErrorCode::NoSuchUser: return Outcome::NoSuchUser;
+    case api::ErrorCode::NoAppPasswords: return Outcome::NoAppPasswords;
+    case api::ErrorCode::Throttled: return Outcome::Throttled;
+    default: return Outcome::ServiceError;
+    }
+}
+
+}  // namespace
+
+int pam_code_for(Outcome outcome, PamOperation operation, const ModuleOptions& options) noexcept {
+    const OutcomeRow* row = find_row(outcome);
+    if (row == nullptr)
+        return PAM_SERVICE_ERR;
+    if (operation == PamOperation::ChangeAuthtok)
+        return row->change_authtok;
+    if ((row->ignored_by == IgnoredBy::IgnoreUnknownUser && options.ignore_unknown_user) ||
+        (row->ignored_by == IgnoredBy::IgnoreAuthinfoUnavail && options.ignore_authinfo_unavail))
+        return PAM_IGNORE;
+    return row->authenticate;
+}
+
+const char* describe(Outcome outcome) noexcept {
+    const OutcomeRow* row = find_row(outcome);
+    return row ? row->description : "unexpected outcome";
+}
+
+Outcome outcome_of_bus_failure(int r, const char* error_name) noexcept {
+    const std::string_view name = error_name ? error_name : "";
+    if (!name.empty()) {
+        if (const auto code = api::error_from_name(name))
+            return outcome_of_daemon_error(*code);
+        for (const auto unavailable : kUnavailableErrors)
+            if (name == unavailable)
+                return Outcome::Unavailable;
+        if (name.starts_with(kSpawnErrorPrefix))
+            return Outcome::Unavailable;
+        if (name == "org.freedesktop.DBus.Error.NoMemory")
+            return Outcome::OutOfMemory;
+        return Outcome::ServiceError;
+    }
+    if (r == -ENOMEM)
+        return Outcome::OutOfMemory;
+    for (const int e : kUnavailableErrnos)
+        if (r == -e)
+            return Outcome::Unavailable;
+    return Outcome::ServiceError;
+}
+
+}  // namespace apppass::pam

@@ -1,0 +1,36 @@
+// What came of asking the daemon (or of refusing to ask it), and the one table that turns that
+// into PAM return codes.
+#pragma once
+
+#include "module_options.hh"
+
+namespace apppass::pam {
+
+enum class Outcome {
+    Verified,         // VerifyPassword (or DeleteAllPasswords) replied with success
+    BadPassword,      // the daemon's BadPassword
+    NoSuchUser,       // the daemon's NoSuchUser
+    NoAppPasswords,   // the daemon's NoAppPasswords: the login exists but never enrolled
+    Throttled,        // the daemon's Throttled
+    Unavailable,      // no daemon, no answer, timed out, connection lost
+    UntrustedPeer,    // the name's owner is not root: the password was not sent
+    RefusedPassword,  // longer than PAM_MAX_RESP_SIZE: refused before any bus traffic
+    RefusedUser,      // not a valid login name: refused before any bus traffic
+    OutOfMemory,
+    ServiceError,     // anything else: AccessDenied, InvalidArgument, StoreUnavailable, ...
+};
+
+enum class PamOperation { Authenticate, ChangeAuthtok };
+
+// The PAM code for OUTCOME of OPERATION under OPTIONS. Nothing but Outcome::Verified maps to
+// PAM_SUCCESS; everything the table does not name is PAM_SERVICE_ERR.
+int pam_code_for(Outcome outcome, PamOperation operation, const ModuleOptions& options) noexcept;
+
+// A few words for the log line ("wrong password", "daemon unavailable").
+const char* describe(Outcome outcome) noexcept;
+
+// Classifies a failed sd-bus call: R is its negative errno, ERROR_NAME the D-Bus error name of
+// the reply or of the local failure ("" when none).
+Outcome outcome_of_bus_failure(int r, const char* error_name) noexcept;
+
+}  // namespace apppass::pam
