@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The test environment every integration test uses: a private system-type dbus-daemon with
 the project's own policy file, the real apppassd on a temporary state directory, real users.
 
