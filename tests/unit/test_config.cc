@@ -1,0 +1,93 @@
+
+#include "config.hh"
+
+#include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
+
+using namespace apppass::daemon;
+
+static std::string problem(const char* text) {
+    auto c = parse_config(text, "apppassd.conf");
+    assert_false(c.ok());
+    return c.error().message;
+}
+
+static void defaults(void**) {
+    auto c = parse_config("", "x");
+    assert_true(c.ok());
+    assert_int_equal(c.value().max_per_user, 40);
+    assert_true(c.value().allowed_groups.empty());
+    assert_true(c.value().denied_groups.empty());
+    assert_true(c.value().verify_group.empty());
+    assert_true(c.value().throttle.enabled);
+    assert_int_equal(c.value().throttle.user_failures, 3);
+    assert_int_equal(c.value().throttle.host_failures, 10);
+    assert_int_equal(c.value().throttle.delay_initial.count(), 2);
+    assert_int_equal(c.value().throttle.delay_max.count(), 15);
+    assert_int_equal(c.value().throttle.forget_after.count(), 900);
+}
+
+static void every_key(void**) {
+    auto c = parse_config("# comment\n"
+                          "\n"
+                          "  max_per_user = 5  \n"
+                          "allowed_groups = mail, staff users\n"
+                          "denied_groups=sudo\n"
+                          "verify_group = dovecot\n"
+                          "throttle = no\n"
+                          "throttle_user_failures = 0\n"
+                          "throttle_host_failures = 50\n"
+                          "throttle_delay_initial = 1\n"
+                          "throttle_delay_max = 60\n"
+                          "throttle_forget_after = 120\r\n",
+                          "x");
+    assert_true(c.ok());
+    const Config& v = c.value();
+    assert_int_equal(v.max_per_user, 5);
+    assert_int_equal(v.allowed_groups.size(), 3);
+    assert_text_equal(v.allowed_groups[0], "mail");
+    assert_text_equal(v.allowed_groups[2], "users");
+    assert_int_equal(v.denied_groups.size(), 1);
+    assert_text_equal(v.verify_group, "dovecot");
+    assert_false(v.throttle.enabled);
+    assert_int_equal(v.throttle.user_failures, 0);
+    assert_int_equal(v.throttle.host_failures, 50);
+    assert_int_equal(v.throttle.delay_initial.count(), 1);
+    assert_int_equal(v.throttle.delay_max.count(), 60);
+    assert_int_equal(v.throttle.forget_after.count(), 120);
+}
+
+static void errors_name_file_and_line(void**) {
+    assert_text_equal(problem("max_per_user = 4\nmax_per_users = 5\n"),
+                      "apppassd.conf:2: unknown key \"max_per_users\"");
+    assert_text_equal(problem("# a\n\nmax_per_user\n"), "apppassd.conf:3: expected \"key = value\"");
+    assert_text_equal(problem("max_per_user = 4\nmax_per_user = 5\n"), "apppassd.conf:2: \"max_per_user\" is set twice");
+    assert_text_equal(problem("max_per_user = 0\n"), "apppassd.conf:1: max_per_user must be a whole number from 1 to 10000");
+    assert_text_equal(problem("max_per_user = 40 # forty\n"), "apppassd.conf:1: max_per_user must be a whole number from 1 to 10000");
+    assert_text_equal(problem("max_per_user = -1\n"), "apppassd.conf:1: max_per_user must be a whole number from 1 to 10000");
+    assert_text_equal(problem("max_per_user = 99999999999999999999\n"), "apppassd.conf:1: max_per_user must be a whole number from 1 to 10000");
+    assert_text_equal(problem("throttle = maybe\n"), "apppassd.conf:1: throttle must be yes or no");
+    assert_text_equal(problem("verify_group = a b\n"), "apppassd.conf:1: verify_group names one group only");
+    assert_text_equal(problem("denied_groups = ok -bad\n"), "apppassd.conf:1: denied_groups \"-bad\" is not a valid group name");
+    assert_text_equal(problem("throttle_delay_initial = 0\n"),
+                      "apppassd.conf:1: throttle_delay_initial must be a whole number from 1 to 3600 (seconds)");
+    assert_text_equal(problem("throttle_delay_initial = 20\nthrottle_delay_max = 10\n"),
+                      "apppassd.conf: throttle_delay_max is smaller than throttle_delay_initial");
+    assert_text_equal(problem(" = 3\n"), "apppassd.conf:1: unknown key \"\"");
+}
+
+static void missing_file(void**) {
+    auto defaults = load_config("/nonexistent/apppassd.conf", true);
+    assert_true(defaults.ok());
+    auto required = load_config("/nonexistent/apppassd.conf", false);
+    assert_false(required.ok());
+    assert_text_equal(required.error().message,
+                      "cannot read configuration file /nonexistent/apppassd.conf: No such file or directory");
+}
+
+int main() {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults), cmocka_unit_test(every_key), cmocka_unit_test(errors_name_file_and_line),
+        cmocka_unit_test(missing_file),
+    };
+    return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
+}

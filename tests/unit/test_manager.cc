@@ -1,0 +1,183 @@
+// The rules of the Manager on a real store, with clocks the test moves. Runs as whoever runs
+// the tests, acting on root's entries (root always exists) and as root.
+
+#include "manager.hh"
+#include "temp_dir.hh"
+
+#include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
+
+using namespace apppass;
+using namespace apppass::daemon;
+using api::ErrorCode;
+
+namespace {
+
+struct Fixture {
+    TempDir dir;
+    std::unique_ptr<Store> store;
+    std::array<std::uint8_t, 32> key{};
+    HmacSha256 hmac{key};
+    Microseconds wall = 1'800'000'000'000'000;
+    Throttle::Clock::time_point mono{};
+    std::unique_ptr<Manager> manager;
+
+    explicit Fixture(Config config = {}) {
+        store = std::move(Store::open(dir.file("db"))).value();
+        Clocks clocks{[this] { return wall; }, [this] { return mono; }};
+        manager = std::make_unique<Manager>(config, *store, hmac, std::move(AccessPolicy::create(config)).value(),
+                                            clocks);
+    }
+};
+
+const Caller kRoot{0};
+
+int code(const Error& e) { return static_cast<int>(e.code); }
+int code(ErrorCode c) { return static_cast<int>(c); }
+
+}  // namespace
+
+static void create_then_verify_then_list(void**) {
+    Fixture f;
+    auto created = f.manager->create(kRoot, "root", "phone", {});
+    assert_true(created.ok());
+    assert_int_equal(created.value().password.size(), 24);
+    assert_int_equal(created.value().id.size(), 8);
+    auto id = f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "192.0.2.1");
+    assert_true(id.ok());
+    assert_text_equal(id.value(), created.value().id);
+    f.wall += 5;
+    auto list = f.manager->list(kRoot, "");
+    assert_int_equal(list.value().size(), 1);
+    assert_int_equal(list.value()[0].last_used, f.wall - 5);
+    assert_text_equal(list.value()[0].last_service, "imap");
+    assert_text_equal(list.value()[0].last_remote_host, "192.0.2.1");
+}
+
+static void expired_entries_never_verify(void**) {
+    Fixture f;
+    CreateOptions options;
+    options.expires = f.wall + 1000;
+    auto created = f.manager->create(kRoot, "root", "short-lived", options);
+    assert_true(created.ok());
+    assert_true(f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "").ok());
+    f.wall += 1000;
+    auto expired = f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "");
+    assert_int_equal(code(expired.error()), code(ErrorCode::BadPassword));
+    assert_text_equal(expired.error().message, "app password \"short-lived\" has expired");
+    // An expiry in the past is refused at creation.
+    options.expires = f.wall - 1;
+    auto past = f.manager->create(kRoot, "root", "past", options);
+    assert_int_equal(code(past.error()), code(ErrorCode::InvalidArgument));
+    assert_text_equal(past.error().message, "the expiry time is in the past");
+}
+
+static void limit_is_enforced_with_a_message(void**) {
+    Config config;
+    config.max_per_user = 2;
+    Fixture f(config);
+    assert_true(f.manager->create(kRoot, "root", "a", {}).ok());
+    assert_true(f.manager->create(kRoot, "root", "b", {}).ok());
+    auto third = f.manager->create(kRoot, "root", "c", {});
+    assert_int_equal(code(third.error()), code(ErrorCode::LimitReached));
+    assert_text_equal(third.error().message,
+                      "you have 2 app passwords, the most allowed is 2; delete one you no longer use first");
+}
+
+static void restrictions(void**) {
+    Fixture f;
+    CreateOptions options;
+    options.services = {"dovecot", "dovecot"};
+    options.networks = {"10.0.0.0/8", "2001:db8::/32"};
+    auto created = f.manager->create(kRoot, "root", "mail", options);
+    assert_true(created.ok());
+    const auto pw = created.value().password.view();
+    assert_true(f.manager->verify(kRoot, "root", pw, "dovecot", "10.1.2.3").ok());
+    assert_true(f.manager->verify(kRoot, "root", pw, "dovecot", "2001:db8::5").ok());
+    assert_true(f.manager->verify(kRoot, "root", pw, "dovecot", "::ffff:10.9.9.9").ok());
+    auto service = f.manager->verify(kRoot, "root", pw, "sshd", "10.1.2.3");
+    assert_text_equal(service.error().message, "app password \"mail\" is not valid for the service sshd");
+    auto outside = f.manager->verify(kRoot, "root", pw, "dovecot", "192.0.2.1");
+    assert_text_equal(outside.error().message, "app password \"mail\" is not valid from 192.0.2.1");
+    auto unset = f.manager->verify(kRoot, "root", pw, "dovecot", "");
+    assert_text_equal(unset.error().message, "app password \"mail\" is not valid from an unknown host");
+    auto hostname = f.manager->verify(kRoot, "root", pw, "dovecot", "mail.example.com");
+    assert_int_equal(code(hostname.error()), code(ErrorCode::BadPassword));
+    // Duplicates collapse; the list shows what is enforced.
+    auto list = f.manager->list(kRoot, "root").value();
+    assert_int_equal(list[0].services.size(), 1);
+    assert_int_equal(list[0].networks.size(), 2);
+}
+
+static void bad_options(void**) {
+    Fixture f;
+    CreateOptions o;
+    o.services = {"../x"};
+    assert_int_equal(code(f.manager->create(kRoot, "root", "a", o).error()), code(ErrorCode::InvalidArgument));
+    o = {};
+    o.networks = {"10.0.0.1/8"};
+    assert_text_equal(f.manager->create(kRoot, "root", "a", o).error().message,
+                      "network \"10.0.0.1/8\" has host bits set; did you mean 10.0.0.0/8?");
+    o = {};
+    o.services.assign(33, "s");
+    assert_text_equal(f.manager->create(kRoot, "root", "a", o).error().message, "at most 32 services may be given");
+    assert_text_equal(f.manager->create(kRoot, "root", "", {}).error().message,
+                      "invalid name: the name is empty; name the app password after the device or program that will use it");
+    assert_int_equal(code(f.manager->create(kRoot, "no-such-user-apppass", "a", {}).error()), code(ErrorCode::NoSuchUser));
+    assert_int_equal(code(f.manager->create(kRoot, "bad:name", "a", {}).error()), code(ErrorCode::InvalidArgument));
+    assert_int_equal(f.store->count(0).value(), 0);
+}
+
+static void verify_outcomes(void**) {
+    Fixture f;
+    auto none = f.manager->verify(kRoot, "root", "abcd", "imap", "");
+    assert_int_equal(code(none.error()), code(ErrorCode::NoAppPasswords));
+    auto created = f.manager->create(kRoot, "root", "a", {});
+    auto bad = f.manager->verify(kRoot, "root", "abcdefghjkmnpqrstuvwxyzab", "imap", "");
+    assert_int_equal(code(bad.error()), code(ErrorCode::BadPassword));
+    auto empty = f.manager->verify(kRoot, "root", "", "imap", "");
+    assert_int_equal(code(empty.error()), code(ErrorCode::BadPassword));
+    assert_int_equal(code(f.manager->verify(kRoot, "root", std::string(1025, 'a'), "imap", "").error()),
+                     code(ErrorCode::InvalidArgument));
+    assert_int_equal(code(f.manager->verify(kRoot, "root", "x", "bad service", "").error()),
+                     code(ErrorCode::InvalidArgument));
+    assert_int_equal(code(f.manager->verify(kRoot, "no-such-user-apppass", "x", "imap", "").error()),
+                     code(ErrorCode::NoSuchUser));
+    // Not root and no verify_group: refused before anything else.
+    auto denied = f.manager->verify(Caller{65534}, "root", created.value().password.view(), "imap", "");
+    assert_int_equal(code(denied.error()), code(ErrorCode::AccessDenied));
+}
+
+static void throttled_after_failures_then_recovers(void**) {
+    Fixture f;
+    auto created = f.manager->create(kRoot, "root", "a", {});
+    const auto wrong = "abcdefghjkmnpqrstuvwxyzab";
+    for (int i = 0; i < 3; ++i)
+        assert_int_equal(code(f.manager->verify(kRoot, "root", wrong, "imap", "h").error()), code(ErrorCode::BadPassword));
+    auto throttled = f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "h");
+    assert_int_equal(code(throttled.error()), code(ErrorCode::Throttled));
+    assert_text_equal(throttled.error().message, "too many failed attempts from this host; try again in 2 s");
+    assert_true(f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "other").ok());
+    f.mono += std::chrono::seconds(2);
+    assert_true(f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "h").ok());
+}
+
+static void delete_by_id(void**) {
+    Fixture f;
+    auto created = f.manager->create(kRoot, "", "a", {});
+    assert_int_equal(code(f.manager->remove(kRoot, "", "zzzzzzzz").error()), code(ErrorCode::NoSuchPassword));
+    assert_int_equal(code(f.manager->remove(kRoot, "", "nope").error()), code(ErrorCode::InvalidArgument));
+    assert_true(f.manager->remove(kRoot, "", created.value().id).ok());
+    assert_int_equal(code(f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "").error()),
+                     code(ErrorCode::NoAppPasswords));
+    assert_int_equal(f.manager->remove_all(kRoot, "").value(), 0);
+}
+
+int main() {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(create_then_verify_then_list), cmocka_unit_test(expired_entries_never_verify),
+        cmocka_unit_test(limit_is_enforced_with_a_message), cmocka_unit_test(restrictions),
+        cmocka_unit_test(bad_options), cmocka_unit_test(verify_outcomes),
+        cmocka_unit_test(throttled_after_failures_then_recovers), cmocka_unit_test(delete_by_id),
+    };
+    return cmocka_run_group_tests_name("manager", tests, nullptr, nullptr);
+}

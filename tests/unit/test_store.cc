@@ -1,0 +1,207 @@
+
+#include <fstream>
+
+#include <sqlite3.h>
+
+#include "store.hh"
+#include "temp_dir.hh"
+
+#include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
+
+using namespace apppass;
+using namespace apppass::daemon;
+
+static Digest digest(std::uint8_t seed) {
+    Digest d{};
+    d.fill(seed);
+    return d;
+}
+
+static Entry entry(std::int64_t id, uid_t uid, const char* name) {
+    Entry e;
+    e.id = id;
+    e.uid = uid;
+    e.name = name;
+    e.created = 1000 + id;
+    return e;
+}
+
+static std::unique_ptr<Store> open_store(const std::string& path) {
+    auto s = Store::open(path);
+    if (!s)
+        fail_msg("%s", s.error().message.c_str());
+    return std::move(s).value();
+}
+
+static int user_version(const std::string& path) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
+    sqlite3_step(st);
+    const int v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void creates_schema_and_reopens(void**) {
+    TempDir dir;
+    const auto path = dir.file("apppass.db");
+    {
+        auto store = open_store(path);
+        assert_true(store->insert(entry(1, 1000, "phone"), digest(1), 40).value());
+    }
+    assert_int_equal(user_version(path), kSchemaVersion);
+    auto store = open_store(path);
+    auto list = store->list(1000);
+    assert_true(list.ok());
+    assert_int_equal(list.value().size(), 1);
+    assert_text_equal(list.value()[0].name, "phone");
+}
+
+static void entries_round_trip(void**) {
+    TempDir dir;
+    auto store = open_store(dir.file("db"));
+    Entry e = entry(42, 1000, "iPhone Mail");
+    e.expires = 99999;
+    e.services = {"dovecot", "sshd"};
+    e.networks = {"10.0.0.0/8", "2001:db8::/32"};
+    assert_true(store->insert(e, digest(7), 40).value());
+    auto found = store->find_by_hash(digest(7));
+    assert_true(found.ok() && found.value().has_value());
+    const Entry& got = found.value()->first;
+    assert_int_equal(got.id, 42);
+    assert_int_equal(got.uid, 1000);
+    assert_text_equal(got.name, "iPhone Mail");
+    assert_int_equal(got.created, 1042);
+    assert_int_equal(got.expires, 99999);
+    assert_int_equal(got.services.size(), 2);
+    assert_text_equal(got.services[1], "sshd");
+    assert_int_equal(got.networks.size(), 2);
+    assert_text_equal(got.networks[1], "2001:db8::/32");
+    assert_int_equal(got.last_used, 0);
+    assert_true(digests_equal(found.value()->second, digest(7)));
+    assert_false(store->find_by_hash(digest(8)).value().has_value());
+}
+
+static void names_unique_per_user_and_hashes_unique(void**) {
+    TempDir dir;
+    auto store = open_store(dir.file("db"));
+    assert_true(store->insert(entry(1, 1000, "phone"), digest(1), 40).value());
+    auto same_name = store->insert(entry(2, 1000, "phone"), digest(2), 40);
+    assert_false(same_name.ok());
+    assert_int_equal(static_cast<int>(same_name.error().code), static_cast<int>(api::ErrorCode::NameInUse));
+    // Another user may use the same name.
+    assert_true(store->insert(entry(3, 1001, "phone"), digest(3), 40).value());
+    // A taken id or hash inserts nothing and says so, without an error.
+    auto taken_id = store->insert(entry(1, 1002, "x"), digest(4), 40);
+    assert_true(taken_id.ok());
+    assert_false(taken_id.value());
+    auto taken_hash = store->insert(entry(5, 1002, "y"), digest(1), 40);
+    assert_true(taken_hash.ok());
+    assert_false(taken_hash.value());
+    assert_int_equal(store->count(1002).value(), 0);
+}
+
+static void limit_per_user(void**) {
+    TempDir dir;
+    auto store = open_store(dir.file("db"));
+    for (int i = 0; i < 3; ++i)
+        assert_true(store->insert(entry(10 + i, 1000, ("n" + std::to_string(i)).c_str()), digest(static_cast<std::uint8_t>(10 + i)), 3).value());
+    auto over = store->insert(entry(20, 1000, "n3"), digest(20), 3);
+    assert_false(over.ok());
+    assert_int_equal(static_cast<int>(over.error().code), static_cast<int>(api::ErrorCode::LimitReached));
+    assert_text_equal(over.error().message,
+                      "you have 3 app passwords, the most allowed is 3; delete one you no longer use first");
+    assert_true(store->insert(entry(21, 1001, "n3"), digest(21), 3).value());  // per user
+}
+
+static void delete_one_and_all(void**) {
+    TempDir dir;
+    auto store = open_store(dir.file("db"));
+    for (int i = 0; i < 4; ++i)
+        assert_true(store->insert(entry(i + 1, 1000, ("n" + std::to_string(i)).c_str()), digest(static_cast<std::uint8_t>(i + 1)), 40).value());
+    assert_true(store->insert(entry(9, 1001, "other"), digest(9), 40).value());
+    assert_false(store->remove(1001, 1).value());  // not that user's
+    assert_true(store->remove(1000, 1).value());
+    assert_false(store->remove(1000, 1).value());
+    assert_false(store->find_by_hash(digest(1)).value().has_value());
+    assert_int_equal(store->remove_all(1000).value(), 3);
+    assert_int_equal(store->count(1000).value(), 0);
+    assert_int_equal(store->count(1001).value(), 1);
+}
+
+static void record_uses_in_batches(void**) {
+    TempDir dir;
+    auto store = open_store(dir.file("db"));
+    assert_true(store->insert(entry(1, 1000, "a"), digest(1), 40).value());
+    assert_true(store->record_uses({Use{1, 5000, "dovecot", "127.0.0.1"}, Use{77, 5000, "x", ""}}).ok());
+    auto found = store->find(1000, 1);
+    assert_true(found.ok() && found.value().has_value());
+    const Entry e = *found.value();
+    assert_int_equal(e.last_used, 5000);
+    assert_text_equal(e.last_service, "dovecot");
+    assert_text_equal(e.last_remote_host, "127.0.0.1");
+    // An older use never overwrites a newer one.
+    assert_true(store->record_uses({Use{1, 4000, "sshd", "::1"}}).ok());
+    assert_text_equal(store->find(1000, 1).value()->last_service, "dovecot");
+}
+
+static void key_check_is_kept(void**) {
+    TempDir dir;
+    {
+        auto store = open_store(dir.file("db"));
+        assert_false(store->key_check().value().has_value());
+        assert_true(store->set_key_check(digest(0x5a)).ok());
+    }
+    auto store = open_store(dir.file("db"));
+    assert_true(digests_equal(*store->key_check().value(), digest(0x5a)));
+}
+
+static void migrates_an_old_empty_database(void**) {
+    TempDir dir;
+    const auto path = dir.file("db");
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, "CREATE TABLE unrelated (x)", nullptr, nullptr, nullptr);  // version 0
+    sqlite3_close(db);
+    auto store = open_store(path);
+    assert_int_equal(user_version(path), 1);
+    assert_true(store->insert(entry(1, 1000, "a"), digest(1), 40).value());
+}
+
+static void refuses_newer_schema(void**) {
+    TempDir dir;
+    const auto path = dir.file("db");
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    auto store = Store::open(path);
+    assert_false(store.ok());
+    assert_int_equal(static_cast<int>(store.error().code), static_cast<int>(api::ErrorCode::StoreUnavailable));
+    assert_text_equal(store.error().message,
+                      "the app password store has schema version 99, newer than this apppassd understands (1); upgrade apppassd");
+}
+
+static void refuses_garbage(void**) {
+    TempDir dir;
+    const auto path = dir.file("db");
+    std::ofstream(path) << std::string(8192, 'G');
+    auto store = Store::open(path);
+    assert_false(store.ok());
+    assert_int_equal(static_cast<int>(store.error().code), static_cast<int>(api::ErrorCode::StoreUnavailable));
+    assert_true(store.error().message.find("file is not a database") != std::string::npos);
+}
+
+int main() {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(creates_schema_and_reopens), cmocka_unit_test(entries_round_trip),
+        cmocka_unit_test(names_unique_per_user_and_hashes_unique), cmocka_unit_test(limit_per_user),
+        cmocka_unit_test(delete_one_and_all), cmocka_unit_test(record_uses_in_batches),
+        cmocka_unit_test(key_check_is_kept), cmocka_unit_test(migrates_an_old_empty_database),
+        cmocka_unit_test(refuses_newer_schema), cmocka_unit_test(refuses_garbage),
+    };
+    return cmocka_run_group_tests_name("store", tests, nullptr, nullptr);
+}
