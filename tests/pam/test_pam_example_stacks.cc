@@ -1,0 +1,143 @@
+// Every stack of docs/pam-stacks.md (the files in pam_apppass/examples/, which the page quotes
+// verbatim, checked by test_pam_docs.py), run through libpam with pam_unix and the test users'
+// real main password. run_pam_test.py writes each example as the service of the same name,
+// with the module's build path and the substitutions it lists (the group name, and
+// pam_permit for the TOTP module CI does not have).
+extern "C" {  // neither does libpamtest.h
+#include <libpamtest.h>
+}
+
+#include <string>
+
+#include "pam_test_support.hh"
+
+// cmocka last: its macros would clash with the C++ headers.
+#include <cstdarg>
+#include <cstddef>
+#include <cstdint>
+#include <setjmp.h>
+
+extern "C" {  // cmocka.h of Debian 12 declares its functions without C linkage
+#include <cmocka.h>
+}
+
+using namespace pamtest;
+
+namespace {
+
+constexpr const char* kDovecotAppOnly = "dovecot-app-passwords-only";
+constexpr const char* kDovecotMixed = "dovecot-app-or-main-password";
+constexpr const char* kSshdGroup = "sshd-app-passwords-for-group";
+constexpr const char* kSmtp = "smtp-saslauthd";
+constexpr const char* kPasswd = "passwd-revoke";
+
+int forget_all_entries(void**) {
+    delete_all_passwords(kAlice);
+    delete_all_passwords(kBob);
+    delete_all_passwords(kVerifier);
+    return 0;
+}
+
+// pam_authenticate then pam_acct_mgmt through libpamtest, as Dovecot and saslauthd do: the
+// authentication's code, once the account step has been checked to succeed after it.
+int login(const char* service, const char* user, const std::string& password) {
+    const char* answers[] = {password.c_str(), password.c_str(), password.c_str(), nullptr};
+    pamtest_conv_data conv{};
+    conv.in_echo_off = answers;
+    pam_testcase cases[] = {pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+                            pam_test(PAMTEST_ACCOUNT, PAM_SUCCESS)};
+    const enum pamtest_err err = run_pamtest(service, user, &conv, cases, nullptr);
+    if (err == PAMTEST_ERR_OK)
+        return PAM_SUCCESS;
+    assert_int_equal(err, PAMTEST_ERR_CASE);
+    const pam_testcase* failed = pamtest_failed_case(cases);
+    if (failed != &cases[0])
+        fail_msg("%s: account step failed with %d after a successful authentication", service,
+                 failed->op_rv);
+    return failed->op_rv;
+}
+
+// The TOTP stand-in (pam_permit) asks nothing, so main password alone is the whole answer.
+int ssh_login(const char* user, const std::string& password) {
+    return login(kSshdGroup, user, password);
+}
+
+void dovecot_app_passwords_only(void**) {
+    const AppPassword alices = create_password(kAlice, "mail client");
+    assert_int_equal(login(kDovecotAppOnly, kAlice, alices.password), PAM_SUCCESS);
+    assert_int_equal(login(kDovecotAppOnly, kAlice, kMainPassword), PAM_AUTH_ERR);
+    assert_int_equal(login(kDovecotAppOnly, kBob, kMainPassword), PAM_USER_UNKNOWN);
+    assert_int_equal(login(kDovecotAppOnly, kNobody, kMainPassword), PAM_USER_UNKNOWN);
+}
+
+void dovecot_app_or_main_password(void**) {
+    const AppPassword alices = create_password(kAlice, "mail client");
+    // alice enrolled: her app password works, her main password no longer does
+    assert_int_equal(login(kDovecotMixed, kAlice, alices.password), PAM_SUCCESS);
+    assert_int_equal(login(kDovecotMixed, kAlice, kMainPassword), PAM_AUTH_ERR);
+    // bob never enrolled: main password
+    assert_int_equal(login(kDovecotMixed, kBob, kMainPassword), PAM_SUCCESS);
+    assert_int_equal(login(kDovecotMixed, kBob, "Wrong-Password-1"), PAM_AUTH_ERR);
+    assert_int_equal(login(kDovecotMixed, kBob, alices.password), PAM_AUTH_ERR);
+    assert_int_equal(login(kDovecotMixed, kNobody, kMainPassword), PAM_USER_UNKNOWN);
+}
+
+void sshd_app_passwords_for_one_group(void**) {
+    const AppPassword verifiers = create_password(kVerifier, "phone ssh");
+    const AppPassword alices = create_password(kAlice, "phone ssh");
+    // in the group: the app password alone; the main password is not enough
+    assert_int_equal(ssh_login(kVerifier, verifiers.password), PAM_SUCCESS);
+    assert_int_equal(ssh_login(kVerifier, kMainPassword), PAM_AUTH_ERR);
+    // not in the group: main password (and TOTP); an app password is no use
+    assert_int_equal(ssh_login(kAlice, kMainPassword), PAM_SUCCESS);
+    assert_int_equal(ssh_login(kAlice, alices.password), PAM_AUTH_ERR);
+}
+
+void saslauthd_for_postfix(void**) {
+    const AppPassword smtp_only = create_password(kAlice, "smtp relay", {{kSmtp}, {}, 0});
+    const AppPassword imap_only = create_password(kAlice, "imap only", {{kDovecotAppOnly}, {}, 0});
+    assert_int_equal(login(kSmtp, kAlice, smtp_only.password), PAM_SUCCESS);
+    assert_int_equal(login(kSmtp, kAlice, imap_only.password), PAM_AUTH_ERR);
+    assert_int_equal(login(kDovecotAppOnly, kAlice, imap_only.password), PAM_SUCCESS);
+    assert_int_equal(login(kDovecotAppOnly, kAlice, smtp_only.password), PAM_AUTH_ERR);
+}
+
+// pam_chauthtok as root (as passwd does for root): pam_unix asks the new password twice. The
+// new password is the test users' main password again, so the machine is left as it was.
+int change_main_password(const char* user, const char* first, const char* second) {
+    const char* answers[] = {first, second, nullptr};
+    pamtest_conv_data conv{};
+    conv.in_echo_off = answers;
+    pam_testcase change[] = {pam_test(PAMTEST_CHAUTHTOK, PAM_SUCCESS)};
+    const enum pamtest_err err = run_pamtest(kPasswd, user, &conv, change, nullptr);
+    return err == PAMTEST_ERR_OK ? PAM_SUCCESS : pamtest_failed_case(change)->op_rv;
+}
+
+void passwd_revokes_on_password_change(void**) {
+    create_password(kAlice, "phone");
+    create_password(kAlice, "laptop");
+    const AppPassword bobs = create_password(kBob, "tablet");
+    // a failed change (the two answers differ: pam_unix says PAM_TRY_AGAIN) revokes nothing
+    assert_int_equal(change_main_password(kAlice, kMainPassword, "Something-Else-2"), PAM_TRY_AGAIN);
+    assert_int_equal(count_passwords(kAlice), 2);
+    assert_int_equal(change_main_password(kAlice, kMainPassword, kMainPassword), PAM_SUCCESS);
+    assert_int_equal(count_passwords(kAlice), 0);
+    assert_int_equal(count_passwords(kBob), 1);
+    assert_int_equal(login(kDovecotAppOnly, kBob, bobs.password), PAM_SUCCESS);
+    // and the main password is what it was
+    assert_int_equal(login(kDovecotMixed, kAlice, kMainPassword), PAM_SUCCESS);
+}
+
+}  // namespace
+
+int main() {
+    const CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(dovecot_app_passwords_only, forget_all_entries),
+        cmocka_unit_test_teardown(dovecot_app_or_main_password, forget_all_entries),
+        cmocka_unit_test_teardown(sshd_app_passwords_for_one_group, forget_all_entries),
+        cmocka_unit_test_teardown(saslauthd_for_postfix, forget_all_entries),
+        cmocka_unit_test_teardown(passwd_revokes_on_password_change, forget_all_entries),
+    };
+    return cmocka_run_group_tests_name("pam_apppass example stacks (docs/pam-stacks.md)", tests,
+                                       nullptr, nullptr);
+}
