@@ -67,6 +67,15 @@ std::string count_of_passwords(std::size_t count) {
     return fmt::format("{} app password{}", count, count == 1 ? "" : "s");
 }
 
+// "Delete all 3 of your app passwords?", "Delete the 1 app password of alice?"
+std::string delete_all_question(const GlobalOptions& global, std::size_t count) {
+    const std::string amount = count_of_passwords(count);
+    if (global.user.empty())
+        return count == 1 ? fmt::format("Delete your {}?", amount)
+                          : fmt::format("Delete all {} of your app passwords?", count);
+    return fmt::format("Delete {} {} of {}?", count == 1 ? "the" : "all", amount, global.user);
+}
+
 void delete_all(const GlobalOptions& global, const DeleteOptions& options, AppPassClient& client) {
     if (!options.yes) {
         const std::size_t count = client.list(global.user).size();
@@ -74,12 +83,7 @@ void delete_all(const GlobalOptions& global, const DeleteOptions& options, AppPa
             std::cout << fmt::format("There are no app passwords{} to delete.\n", owner_suffix(global));
             return;
         }
-        const std::string all = count == 1 ? "" : "all ";
-        require_confirmation(options,
-                             global.user.empty()
-                                 ? fmt::format("Delete {}{} of yours?", all, count_of_passwords(count))
-                                 : fmt::format("Delete {}{} of {}?", all, count_of_passwords(count),
-                                               global.user));
+        require_confirmation(options, delete_all_question(global, count));
     }
     const std::uint32_t deleted = client.remove_all(global.user);
     std::cout << fmt::format("Deleted {}{}.\n", count_of_passwords(deleted), owner_suffix(global));
