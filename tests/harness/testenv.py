@@ -237,6 +237,8 @@ def world_accessible_copy(path, directory):
 
 
 class TestBus:
+    __test__ = False  # not a pytest test class
+
     def __init__(self, workdir, servicedir=None):
         self.workdir = workdir
         self.socket = os.path.join(workdir, "system_bus_socket")
@@ -262,6 +264,8 @@ class TestBus:
 
 class TestDaemon:
     """The real apppassd. config: dict of apppassd.conf keys; written to a file."""
+
+    __test__ = False  # not a pytest test class
 
     def __init__(self, bus, state_dir, config=None, extra_args=(), env=None, wait=True):
         self.bus = bus
@@ -346,6 +350,8 @@ class TestDaemon:
 
 class TestEnv:
     """A private bus and (unless daemon=False) a running apppassd on a fresh state directory."""
+
+    __test__ = False  # not a pytest test class
 
     def __init__(self, config=None, daemon=True, servicedir=None, daemon_env=None):
         self.config = config
