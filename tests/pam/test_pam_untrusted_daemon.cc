@@ -5,6 +5,10 @@
 #include <sstream>
 #include <string>
 
+#include <systemd/sd-bus.h>
+
+#include "apppass/bus_handles.hh"
+#include "apppass/dbus_api.hh"
 #include "pam_test_support.hh"
 
 // cmocka last: its macros would clash with the C++ headers.
@@ -38,6 +42,18 @@ void impostor_gets_no_password_and_no_success(void**) {
     PamHandle pam(kServiceRevoke, kAlice, conv);
     assert_int_equal(pam.record(pam_chauthtok(pam.get(), 0)), PAM_AUTHTOK_ERR);
     assert_string_equal(calls_the_impostor_received().c_str(), "");
+
+    // The impostor is really there and records what reaches it: a direct call does.
+    sd_bus* raw = nullptr;
+    assert_true(sd_bus_open_system(&raw) >= 0);
+    apppass::BusPtr bus(raw);
+    apppass::BusError error;
+    sd_bus_message* reply = nullptr;
+    assert_true(sd_bus_call_method(bus.get(), apppass::api::kBusName, apppass::api::kObjectPath,
+                                   apppass::api::kManagerInterface, apppass::api::kVerifyPassword,
+                                   error.get(), &reply, "ssss", kAlice, "x", "apppass", "") >= 0);
+    apppass::BusMessagePtr reply_owner(reply);
+    assert_string_equal(calls_the_impostor_received().c_str(), "VerifyPassword\n");
 }
 
 }  // namespace
