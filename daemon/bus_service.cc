@@ -28,7 +28,7 @@ int invalid_argument(sd_bus_error* error, const std::string& message) {
 // The caller's effective UID as the bus itself reports it (dbus-daemon takes it from
 // SO_PEERCRED when the caller connects). Credentials that sd-bus could only fill in from
 // /proc are refused: that data belongs to whatever process has the PID now.
-Result<Caller> caller_of(sd_bus_message* m) {
+Result<Caller> query_caller(sd_bus_message* m) {
     sd_bus_creds* raw = nullptr;
     const int r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &raw);
     BusCredsPtr creds(raw);
@@ -60,6 +60,9 @@ int guarded(sd_bus_error* error, Handler&& handler) noexcept {
                                 "apppassd hit an internal error");
     }
 }
+
+// Bounds the memory of BusService::caller_of: when full, everything is forgotten at once.
+constexpr std::size_t kMaxRememberedSenders = 4096;
 
 BusService* self(void* userdata) { return static_cast<BusService*>(userdata); }
 
@@ -123,6 +126,27 @@ int append_entry_dict(sd_bus_message* reply, const Entry& entry) {
 }
 
 }  // namespace
+
+// With dbus-daemon the message carries no credentials, so query_caller costs a synchronous
+// GetConnectionCredentials round trip to the bus, during which nothing else is served. What
+// the bus answers about a unique name never changes: a bus never gives a unique name to a
+// second connection, and the EUID it holds for a connection is the one the socket had when it
+// connected. So the answer is remembered for the senders that keep their connection (the
+// same trust as before: the query names the sender by this same field, which the bus sets).
+Result<Caller> BusService::caller_of(sd_bus_message* m) {
+    const char* sender = sd_bus_message_get_sender(m);
+    const bool unique = sender != nullptr && sender[0] == ':';
+    if (unique)
+        if (const auto known = euid_by_sender_.find(sender); known != euid_by_sender_.end())
+            return Caller{known->second};
+    auto caller = query_caller(m);
+    if (caller && unique) {
+        if (euid_by_sender_.size() >= kMaxRememberedSenders)
+            euid_by_sender_.clear();
+        euid_by_sender_.emplace(sender, caller.value().euid);
+    }
+    return caller;
+}
 
 Status BusService::attach(sd_bus* bus) {
     // Methods users call are UNPRIVILEGED (the bus lets them through) and then checked against

@@ -3,6 +3,9 @@
 // callback: each handler catches everything and answers with an error.
 #pragma once
 
+#include <string>
+#include <unordered_map>
+
 #include "apppass/bus_handles.hh"
 #include "apppass/result.hh"
 #include "manager.hh"
@@ -31,8 +34,13 @@ private:
     int remove_all(sd_bus_message* m, sd_bus_error* error);
     int verify(sd_bus_message* m, sd_bus_error* error);
 
+    // The caller's EUID as the bus reports it, remembered per unique sender name (see
+    // bus_service.cc for why that is exactly what the bus would say again).
+    Result<Caller> caller_of(sd_bus_message* m);
+
     Manager& manager_;
     BusSlotPtr slot_;
+    std::unordered_map<std::string, uid_t> euid_by_sender_;
 };
 
 }  // namespace apppass::daemon

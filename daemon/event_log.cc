@@ -15,6 +15,18 @@ namespace {
 
 bool use_journal = false;
 
+// A refused call may carry megabytes in a field; the log keeps enough to recognise it.
+constexpr std::size_t kMaxFieldBytes = 256;
+
+std::string capped(const std::string& value) {
+    if (value.size() <= kMaxFieldBytes)
+        return value;
+    std::size_t cut = kMaxFieldBytes;
+    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80)
+        --cut;  // do not split a UTF-8 sequence
+    return value.substr(0, cut) + "...";
+}
+
 // For the stderr line: values are already validated, but anything below 0x20 is escaped so
 // that one event is always one line.
 std::string escaped(std::string_view value) {
@@ -71,9 +83,9 @@ void init_log() {
 void log_event(int priority, const std::string& message, const EventFields& fields) {
     std::vector<std::pair<const char*, std::string>> pairs{
         {"APPPASS_EVENT", fields.event},       {"APPPASS_RESULT", fields.result},
-        {"APPPASS_USER", fields.user},         {"APPPASS_ENTRY_ID", fields.entry_id},
-        {"APPPASS_ENTRY_NAME", fields.entry_name}, {"APPPASS_SERVICE", fields.service},
-        {"APPPASS_REMOTE_HOST", fields.remote_host},
+        {"APPPASS_USER", capped(fields.user)}, {"APPPASS_ENTRY_ID", capped(fields.entry_id)},
+        {"APPPASS_ENTRY_NAME", capped(fields.entry_name)}, {"APPPASS_SERVICE", capped(fields.service)},
+        {"APPPASS_REMOTE_HOST", capped(fields.remote_host)},
     };
     if (fields.caller)
         pairs.emplace_back("APPPASS_CALLER_UID", std::to_string(*fields.caller));

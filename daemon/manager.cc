@@ -239,15 +239,21 @@ Result<std::string> Manager::verify(const Caller& caller, std::string_view user,
         log_event(LOG_WARNING, "refused a verification: " + error.message, fields);
         return error;
     }
-    // Malformed arguments are refused before anything is logged in their name.
+    std::optional<std::string> malformed;
     if (auto problem = validate::login_name_problem(user))
-        return invalid("invalid user name: " + *problem);
-    if (auto problem = validate::service_name_problem(service))
-        return invalid("invalid service: " + *problem);
-    if (auto problem = validate::remote_host_problem(remote_host))
-        return invalid("invalid remote host: " + *problem);
-    if (password.size() > api::kMaxPasswordBytes)
-        return invalid("the password is longer than 1024 bytes");
+        malformed = "invalid user name: " + *problem;
+    else if (auto service_problem = validate::service_name_problem(service))
+        malformed = "invalid service: " + *service_problem;
+    else if (auto host_problem = validate::remote_host_problem(remote_host))
+        malformed = "invalid remote host: " + *host_problem;
+    else if (password.size() > api::kMaxPasswordBytes)
+        malformed = "the password is longer than 1024 bytes";
+    if (malformed) {
+        // Logged too, but the stderr form escapes whatever bytes the malformed values hold.
+        fields.result = short_name(ErrorCode::InvalidArgument);
+        log_event(LOG_WARNING, "refused a malformed verification: " + *malformed, fields);
+        return invalid(std::move(*malformed));
+    }
 
     std::string matched_name;
     auto outcome = verify_checked(user, password, service, remote_host, matched_name);

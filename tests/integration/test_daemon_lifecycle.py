@@ -254,3 +254,14 @@ def test_version_and_help():
     assert p.returncode == 0 and "--state-dir" in p.stdout and "--config" in p.stdout
     p = subprocess.run([testenv.DAEMON, "--bogus"], capture_output=True, text=True, timeout=10)
     assert p.returncode != 0
+
+
+def test_malformed_verifications_are_logged_escaped_and_capped(client, env):
+    with pytest.raises(BusCallError) as info:
+        client.verify(USER_A, "x", "dovecot", "evil\nAPPPASS_RESULT=\"ok\"" + "h" * 5000)
+    assert info.value.short == "InvalidArgument"
+    line = [l for l in env.daemon.log_text().splitlines() if "malformed verification" in l]
+    assert len(line) == 1
+    assert 'APPPASS_RESULT="InvalidArgument"' in line[0]
+    assert 'APPPASS_REMOTE_HOST="evil\\x0aAPPPASS_RESULT=\\"ok\\"' in line[0]
+    assert line[0].endswith('hhh..." APPPASS_CALLER_UID="0"') and len(line[0]) < 1000
