@@ -3,12 +3,16 @@
 // opens a new bus connection each time, as under sshd or Dovecot.
 //
 //   apppass-bench-pam --confdir DIR --service NAME --user USER --password-file FILE
-//                     --count N [--samples FILE]
+//                     --count N [--samples FILE] [--preload LIBRARY]...
 //
 // The service is read from DIR/NAME (pam_start_confdir, so no file in /etc/pam.d is needed).
 // The conversation answers every prompt with the password. Every login must succeed: any
 // other result makes it exit 1. Prints one line of JSON; --samples gets each login's time as a
 // little-endian uint32 of nanoseconds.
+//
+// --preload loads a library once, before the first login, as a host program that links it
+// would have it: Debian 12's sshd and Dovecot link libsystemd, so loading pam_apppass.so there
+// maps only the module itself, not libsystemd as well at every pam_start.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -18,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include <dlfcn.h>
 #include <security/pam_appl.h>
 
 namespace {
@@ -58,7 +63,10 @@ int main(int argc, char** argv) {
         else if (arg == "--password-file") password_file = value;
         else if (arg == "--count") count = std::stoul(value);
         else if (arg == "--samples") samples_file = value;
-        else fail("unknown argument " + arg);
+        else if (arg == "--preload") {
+            if (!dlopen(value.c_str(), RTLD_NOW | RTLD_GLOBAL))
+                fail("cannot load " + value + ": " + dlerror());
+        } else fail("unknown argument " + arg);
     }
     if (confdir.empty() || service.empty() || user.empty() || password_file.empty() || count == 0)
         fail("usage: apppass-bench-pam --confdir DIR --service NAME --user USER --password-file FILE --count N");
