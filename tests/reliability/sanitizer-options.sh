@@ -1,0 +1,24 @@
+# Sourced by scripts/test.d/50-sanitizers and 65-reliability: sanitizer_options DIR exports the
+# ASAN_OPTIONS and UBSAN_OPTIONS under which any report stops the process and lands in a file in
+# DIR; sanitizer_excluded_tests prints a ctest -E pattern of tests that cannot run under ASan.
+sanitizer_options() {
+    # halt_on_error: the first report ends the process (UBSan too, -fno-sanitize-recover);
+    # detect_leaks: LeakSanitizer at every exit; verify_asan_link_order=0: pam_wrapper is
+    # LD_PRELOADed ahead of the ASan runtime in the PAM tests, which is harmless.
+    export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:verify_asan_link_order=0:log_path=$1/asan"
+    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$1/ubsan"
+    export LSAN_OPTIONS="log_path=$1/lsan"
+    # pam_wrapper dlopens libpam with RTLD_DEEPBIND, which the sanitizer runtime refuses.
+    export PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1
+}
+
+# Valgrind and AddressSanitizer cannot share a process: the valgrind runs of the PAM tests stay
+# in the normal build (stage 10). pam_module_binary checks the libraries the shipped module
+# needs, which a sanitizer build adds libasan and libubsan to: that too is stage 10's.
+# pam_example_stacks stacks Debian's pam_unix.so, whose crypt_r call lands in ASan's
+# interceptor with no real crypt_r behind it (libcrypt is dlopened after the runtime started)
+# and jumps to address 0: a limitation of the sanitizer, not of this project, so it too runs in
+# stage 10 only.
+sanitizer_excluded_tests() {
+    echo "valgrind|pam_module_binary|pam_example_stacks"
+}
