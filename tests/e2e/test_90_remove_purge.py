@@ -1,0 +1,38 @@
+# Last: removing the packages stops apppassd and nothing else (the bus, Dovecot and sshd keep
+# running) and keeps the store and the configuration; purging removes both.
+import os
+import pathlib
+
+from conftest import _alive
+from e2e_support import apppassd_pids, run, wait_until
+
+PACKAGES = ("libpam-apppass", "apppassd", "apppass")
+
+
+def status(package):
+    result = run("dpkg-query", "-W", "-f", "${db:Status-Abbrev}", package, check=False)
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
+
+def test_remove_stops_only_apppassd_and_purge_removes_the_state_directory(dovecot, sshd, users):
+    bus_pid = int(pathlib.Path("/run/dbus/pid").read_text())
+    assert len(apppassd_pids()) == 1
+    assert pathlib.Path("/var/lib/apppass/apppass.db").exists()
+
+    run("apt-get", "remove", "-y", "-qq", *PACKAGES)
+    # apppassd keeps its conffile ("rc"); the others leave nothing ("un", or forgotten).
+    assert status("apppassd") == "rc"
+    assert status("libpam-apppass") in ("un", "unknown") and status("apppass") in ("un", "unknown")
+    wait_until(lambda: apppassd_pids() == [], 20, "apppassd to stop")
+    assert _alive(bus_pid) and dovecot.alive() and sshd.alive()
+    assert os.path.exists("/run/dbus/system_bus_socket")
+    assert pathlib.Path("/var/lib/apppass/apppass.db").exists()
+    assert pathlib.Path("/var/lib/apppass/apppass.key").exists()
+    assert pathlib.Path("/etc/apppass/apppassd.conf").exists()
+    assert not pathlib.Path("/usr/sbin/apppassd").exists()
+
+    run("apt-get", "purge", "-y", "-qq", *PACKAGES)
+    assert all(status(p) in ("un", "unknown") for p in PACKAGES)
+    assert not pathlib.Path("/var/lib/apppass").exists()
+    assert not pathlib.Path("/etc/apppass").exists()
+    assert _alive(bus_pid) and dovecot.alive() and sshd.alive()
