@@ -115,6 +115,22 @@ static void memory_is_bounded(void**) {
     assert_true(wait_ms(t, "w", "host999", t0 + 1000ms) > 0);
 }
 
+static void spellings_of_one_host_share_a_counter(void**) {
+    Throttle t(config());
+    t.record_failure("alice", "192.0.2.1", t0);
+    t.record_failure("alice", "::ffff:192.0.2.1", t0);
+    t.record_failure("alice", "0:0::FFFF:c000:201", t0);
+    assert_int_equal(wait_ms(t, "alice", "192.0.2.1", t0), 2000);
+    t.record_failure("bob", "Mail.Example.COM", t0);
+    t.record_failure("bob", "mail.example.com", t0);
+    t.record_failure("bob", "MAIL.EXAMPLE.COM", t0);
+    assert_int_equal(wait_ms(t, "bob", "mail.example.com", t0), 2000);
+    t.record_failure("carol", "2001:DB8::1", t0);
+    t.record_failure("carol", "2001:db8:0:0::1", t0);
+    t.record_failure("carol", "2001:0db8::0001", t0);
+    assert_int_equal(wait_ms(t, "carol", "2001:db8::1", t0), 2000);
+}
+
 int main() {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(free_failures_then_doubling_delay_capped),
@@ -124,6 +140,7 @@ int main() {
         cmocka_unit_test(quiet_keys_are_forgotten),
         cmocka_unit_test(disabled_throttle_never_waits),
         cmocka_unit_test(memory_is_bounded),
+        cmocka_unit_test(spellings_of_one_host_share_a_counter),
     };
     return cmocka_run_group_tests_name("throttle", tests, nullptr, nullptr);
 }
