@@ -17,12 +17,10 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 
 import pytest
 
-from e2e_support import (  # noqa: F401  (re-exported for the test files)
-    MAIN_PASSWORD, PASSWORD_PATTERN, apppassd_pids, run, run_as, wait_until)
+from e2e_support import MAIN_PASSWORD, alive, run, wait_until
 
 EXAMPLES = pathlib.Path("/usr/share/doc/libpam-apppass/examples")
 APP_PASSWORD_GROUP = "app-password-users"  # the group the sshd example stack names
@@ -115,23 +113,11 @@ def read_pid(path, what, wait=True):
 
 def wait_for_port(port, pid, what):
     def listening():
-        if not _alive(pid):
+        if not alive(pid):
             raise RuntimeError(f"{what} (PID {pid}) exited during start-up")
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             return s.connect_ex(("127.0.0.1", port)) == 0
     wait_until(listening, 20, f"{what} listening on 127.0.0.1:{port}")
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is dead for our purposes.
-    try:
-        return pathlib.Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
 
 
 def _children(pid):
@@ -154,7 +140,7 @@ def stop_by_pid(pid, what):
     except ProcessLookupError:
         pass
     try:
-        wait_until(lambda: not any(_alive(p) for p in family), 15, f"{what} to stop")
+        wait_until(lambda: not any(alive(p) for p in family), 15, f"{what} to stop")
     except AssertionError:
         for p in family:
             try:
@@ -336,7 +322,7 @@ class Server:
         self.pid, self.port, self.log = pid, port, log
 
     def alive(self):
-        return _alive(self.pid)
+        return alive(self.pid)
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,19 @@ def wait_until(predicate, timeout, what):
         time.sleep(0.05)
 
 
+def alive(pid):
+    """True while the process exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purposes.
+    try:
+        return pathlib.Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
 def apppassd_pids():
     """PIDs of running processes whose executable is the installed apppassd."""
     pids = []

@@ -1,7 +1,6 @@
 # The built .debs: what goes where, nothing that enables app passwords on its own, hardening.
 # (lintian and blhc run in scripts/test.d/70-debian-e2e before the packages are installed.)
 import pathlib
-import subprocess
 
 import pytest
 

@@ -3,10 +3,20 @@
 import os
 import pathlib
 
-from conftest import _alive
-from e2e_support import apppassd_pids, run, wait_until
+from e2e_support import alive, apppassd_pids, run
 
 PACKAGES = ("libpam-apppass", "apppassd", "apppass")
+# dh_installsystemd enables the unit on installation, even without systemd running: its
+# [Install] Alias= becomes this link, and deb-systemd-helper remembers it for the purge.
+BUS_ALIAS = pathlib.Path("/etc/systemd/system/dbus-org.apppass.AppPass1.service")
+
+
+def systemd_leftovers():
+    found = []
+    for folder in ("/etc/systemd", "/var/lib/systemd/deb-systemd-helper-enabled",
+                   "/var/lib/systemd/deb-systemd-helper-masked"):
+        found += [str(p) for p in pathlib.Path(folder).rglob("*apppass*")]
+    return found
 
 
 def status(package):
@@ -18,13 +28,14 @@ def test_remove_stops_only_apppassd_and_purge_removes_the_state_directory(doveco
     bus_pid = int(pathlib.Path("/run/dbus/pid").read_text())
     assert len(apppassd_pids()) == 1
     assert pathlib.Path("/var/lib/apppass/apppass.db").exists()
+    assert os.readlink(BUS_ALIAS) == "/lib/systemd/system/apppassd.service"
 
     run("apt-get", "remove", "-y", "-qq", *PACKAGES)
     # apppassd keeps its conffile ("rc"); the others leave nothing ("un", or forgotten).
     assert status("apppassd") == "rc"
     assert status("libpam-apppass") in ("un", "unknown") and status("apppass") in ("un", "unknown")
-    wait_until(lambda: apppassd_pids() == [], 20, "apppassd to stop")
-    assert _alive(bus_pid) and dovecot.alive() and sshd.alive()
+    assert apppassd_pids() == [], "the prerm stops apppassd and waits for it"
+    assert alive(bus_pid) and dovecot.alive() and sshd.alive()
     assert os.path.exists("/run/dbus/system_bus_socket")
     assert pathlib.Path("/var/lib/apppass/apppass.db").exists()
     assert pathlib.Path("/var/lib/apppass/apppass.key").exists()
@@ -35,4 +46,5 @@ def test_remove_stops_only_apppassd_and_purge_removes_the_state_directory(doveco
     assert all(status(p) in ("un", "unknown") for p in PACKAGES)
     assert not pathlib.Path("/var/lib/apppass").exists()
     assert not pathlib.Path("/etc/apppass").exists()
-    assert _alive(bus_pid) and dovecot.alive() and sshd.alive()
+    assert systemd_leftovers() == []
+    assert alive(bus_pid) and dovecot.alive() and sshd.alive()
