@@ -57,9 +57,25 @@ int login(const char* service, const char* user, const std::string& password) {
     return failed->op_rv;
 }
 
+// sshd authenticates in a child process and calls pam_setcred in its monitor process, where
+// the modules never saw the login (pam_apppass answers PAM_IGNORE there): the stack must let
+// pam_setcred succeed all the same, or sshd drops the connection after "Accepted".
+int setcred_in_another_process(const char* service, const char* user) {
+    pamtest_conv_data conv{};
+    pam_testcase cases[] = {pam_test(PAMTEST_SETCRED, PAM_SUCCESS)};
+    const enum pamtest_err err = run_pamtest(service, user, &conv, cases, nullptr);
+    if (err == PAMTEST_ERR_OK)
+        return PAM_SUCCESS;
+    assert_int_equal(err, PAMTEST_ERR_CASE);
+    return pamtest_failed_case(cases)->op_rv;
+}
+
 // The TOTP stand-in (pam_permit) asks nothing, so main password alone is the whole answer.
 int ssh_login(const char* user, const std::string& password) {
-    return login(kSshdGroup, user, password);
+    const int r = login(kSshdGroup, user, password);
+    if (r == PAM_SUCCESS)
+        assert_int_equal(setcred_in_another_process(kSshdGroup, user), PAM_SUCCESS);
+    return r;
 }
 
 void dovecot_app_passwords_only(void**) {
