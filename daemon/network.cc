@@ -83,10 +83,15 @@ bool Network::contains(const IpAddress& address) const noexcept {
     return (address.bytes[full_bytes] & mask) == (base_.bytes[full_bytes] & mask);
 }
 
-std::string Network::to_string() const {
+std::string format_ip_address(const IpAddress& address) {
     char buffer[INET6_ADDRSTRLEN];
-    inet_ntop(base_.v6 ? AF_INET6 : AF_INET, base_.bytes.data(), buffer, sizeof buffer);
-    return std::string(buffer) + "/" + std::to_string(prefix_);
+    // Cannot fail: the family is one inet_ntop knows and the buffer fits either.
+    inet_ntop(address.v6 ? AF_INET6 : AF_INET, address.bytes.data(), buffer, sizeof buffer);
+    return buffer;
+}
+
+std::string Network::to_string() const {
+    return format_ip_address(base_) + "/" + std::to_string(prefix_);
 }
 
 }  // namespace apppass::daemon

@@ -19,6 +19,8 @@ struct IpAddress {
 // An IPv4 or IPv6 address; an IPv4-mapped IPv6 address (::ffff:192.0.2.1) counts as the IPv4
 // address it carries, so a host reached over a dual-stack socket matches IPv4 networks.
 std::optional<IpAddress> parse_ip_address(std::string_view text);
+// The canonical text of an address: "192.0.2.1", "2001:db8::1".
+std::string format_ip_address(const IpAddress& address);
 
 class Network {
 public:

@@ -2,18 +2,13 @@
 
 #include <algorithm>
 
-#include <arpa/inet.h>
-
 #include "network.hh"
 
 namespace apppass::daemon {
 
 std::string Throttle::host_key(std::string_view host) {
-    if (const auto address = parse_ip_address(host)) {
-        char text[INET6_ADDRSTRLEN];
-        if (inet_ntop(address->v6 ? AF_INET6 : AF_INET, address->bytes.data(), text, sizeof text))
-            return text;
-    }
+    if (const auto address = parse_ip_address(host))
+        return format_ip_address(*address);
     std::string key(host);
     for (char& c : key)
         if (c >= 'A' && c <= 'Z')
@@ -21,12 +16,12 @@ std::string Throttle::host_key(std::string_view host) {
     return key;
 }
 
-std::string Throttle::user_host_key(std::string_view user, std::string_view host) {
+std::string Throttle::user_host_key(std::string_view user, const std::string& host_id) {
     // NUL cannot occur in either part (the bus forbids it in strings), so the key is unambiguous.
     std::string key;
-    key.reserve(user.size() + host.size() + 1);
+    key.reserve(user.size() + host_id.size() + 1);
     key.append(user).push_back('\0');
-    key.append(host_key(host));
+    key.append(host_id);
     return key;
 }
 
@@ -55,8 +50,9 @@ std::optional<std::chrono::milliseconds> Throttle::wait_time(std::string_view us
                                                              Clock::time_point now) const {
     if (!config_.enabled)
         return std::nullopt;
-    const auto by_host = remaining(per_host_, host_key(host), config_.host_failures, now);
-    const auto by_user = remaining(per_user_host_, user_host_key(user, host), config_.user_failures, now);
+    const std::string host_id = host_key(host);
+    const auto by_host = remaining(per_host_, host_id, config_.host_failures, now);
+    const auto by_user = remaining(per_user_host_, user_host_key(user, host_id), config_.user_failures, now);
     if (by_host && by_user)
         return std::max(*by_host, *by_user);
     return by_host ? by_host : by_user;
@@ -86,12 +82,13 @@ void Throttle::prune(CounterMap& map, Clock::time_point now) {
 void Throttle::record_failure(std::string_view user, std::string_view host, Clock::time_point now) {
     if (!config_.enabled)
         return;
-    count(per_host_, host_key(host), now);
-    count(per_user_host_, user_host_key(user, host), now);
+    std::string host_id = host_key(host);
+    count(per_user_host_, user_host_key(user, host_id), now);
+    count(per_host_, std::move(host_id), now);
 }
 
 void Throttle::record_success(std::string_view user, std::string_view host) {
-    per_user_host_.erase(user_host_key(user, host));
+    per_user_host_.erase(user_host_key(user, host_key(host)));
 }
 
 }  // namespace apppass::daemon

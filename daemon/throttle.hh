@@ -51,7 +51,8 @@ private:
                                                        Clock::time_point now) const;
     void count(CounterMap& map, std::string key, Clock::time_point now);
     void prune(CounterMap& map, Clock::time_point now);
-    static std::string user_host_key(std::string_view user, std::string_view host);
+    // host_id is what host_key() made of the remote host.
+    static std::string user_host_key(std::string_view user, const std::string& host_id);
     // A host, not a spelling of it: an address in its canonical text (an IPv4-mapped IPv6
     // address as the IPv4 address it carries, as networks match it), a host name in lower case.
     // Otherwise "::ffff:192.0.2.1" or "0:0::FFFF:c000:201" would each get a fresh allowance.
