@@ -1,5 +1,6 @@
 // Entry ids are random numbers below 23^8, stored as SQLite rowids (no extra index) and shown
-// as eight letters of the secret alphabet, so they are short, typeable and never reused.
+// as eight letters of the secret alphabet, so they are short, typeable, and unique among the
+// entries that exist (a taken id is drawn again; a deleted one may in principle come back).
 #pragma once
 
 #include <cstdint>
