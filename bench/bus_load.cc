@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // apppass-bench-bus: the load generator of bench/run. N client threads, each with its own
 // private sd-bus connection to the bus in DBUS_SYSTEM_BUS_ADDRESS, make calls to apppassd back
 // to back (one outstanding call per client) and time each one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // apppass-bench-pam: whole PAM authentications, as a login service does them: pam_start +
 // pam_authenticate + pam_end for each login, so every module is set up anew and pam_apppass
 // opens a new bus connection each time, as under sshd or Dovecot.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // apppass-bench-fill: bench/run's bulk loader. Adds filler entries to a stopped apppassd's
 // store through the daemon's own code: Store::open (the same schema and checks), the key the
 // daemon created in the state directory, HmacSha256 of a fresh random secret, Store::insert

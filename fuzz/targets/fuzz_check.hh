@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // FUZZ_CHECK: a property a fuzz target asserts. A failure prints the condition and aborts, which
 // libFuzzer reports as a crash and saves the input for.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // apppassd.conf: any text gives either a Config within the documented ranges or an error that
 // names the origin; never a crash.
 #include <cstddef>

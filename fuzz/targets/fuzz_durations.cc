@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Durations and dates: the CLI's `--expires WHEN` (a duration such as 90d or a date such as
 // 2027-01-31) and the PAM module's arguments (timeout=N, flags).
 #include <chrono>

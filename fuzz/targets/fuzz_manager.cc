@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Every D-Bus method's logic (the Manager: what on_create, on_list, on_delete, on_delete_all and
 // on_verify call once sd-bus has unpacked the message and found the caller's EUID), with
 // arbitrary callers and arguments, on a real SQLite store in a temporary directory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // CIDR networks and IP addresses (CreatePassword's `networks`, VerifyPassword's remote host).
 #include <cstddef>
 #include <cstdint>

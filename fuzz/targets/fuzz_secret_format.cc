@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Secret normalisation (what VerifyPassword hashes), display grouping, the validators every
 // program shares for text from outside, and entry ids.
 #include <cstddef>

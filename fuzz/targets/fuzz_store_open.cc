@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Store::open on an arbitrary file: what apppassd does at start with whatever is in
 // <state-dir>/apppass.db (garbage, a truncated copy, a database with another schema, a hostile
 // one). It must either refuse with StoreUnavailable or give a store that answers every query

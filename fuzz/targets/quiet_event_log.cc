@@ -1,4 +1,5 @@
-// Replaces daemon/event_log.cc in the fuzz targets (the linker takes these definitions and so
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Replaces daemon/src/event_log.cc in the fuzz targets (the linker takes these definitions and so
 // never pulls event_log.o out of apppassd_core). See quiet_event_log.hh.
 #include "quiet_event_log.hh"
 

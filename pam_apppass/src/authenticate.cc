@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // pam_sm_authenticate: one VerifyPassword call, and the checks that keep bad input off the bus.
 #include <cstring>
 #include <string_view>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // pam_sm_chauthtok: with revoke_on_password_change, a new main password revokes every app
 // password of the user, as Google and Apple do: whoever knew the old password may have made
 // app passwords with it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The module's side of the D-Bus contract (docs/dbus-api.md): one private system-bus
 // connection, used for one request and closed again, with one deadline for all of it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The six symbols libpam looks up. Each is extern "C" and noexcept and catches everything, so
 // no C++ exception ever unwinds into libpam or the application; any failure is a PAM error,
 // never PAM_SUCCESS.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Logging goes through pam_syslog() only (it prefixes the module and service name and goes
 // where the application's syslog goes). Debug lines appear only under the `debug` option.
 // Nothing here ever receives a password.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // What each pam_sm_* entry point does, without the extern "C" and exception boundary that
 // entry_points.cc puts around it. These may throw; the entry points catch.
 #pragma once

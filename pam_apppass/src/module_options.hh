@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The arguments an administrator writes after pam_apppass.so in a PAM service file.
 #pragma once
 

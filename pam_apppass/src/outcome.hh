@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // What came of asking the daemon (or of refusing to ask it), and the one table that turns that
 // into PAM return codes.
 #pragma once

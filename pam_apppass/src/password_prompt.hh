@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Where the password comes from: PAM_AUTHTOK set by a module above, or the conversation.
 #pragma once
 

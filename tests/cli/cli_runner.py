@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Running the apppass tool in tests: as root or as one of the test users, with the private
 bus of a TestEnv, with or without a terminal."""
 
@@ -14,7 +15,7 @@ import pytest
 from testenv import TestEnv, drop_privileges, require_test_users, world_accessible_copy
 
 CLI_BUILT = os.environ.get("APPPASS_CLI") or os.path.join(
-    os.environ.get("APPPASS_BUILD_DIR", ""), "tools", "apppass")
+    os.environ.get("APPPASS_BUILD_DIR", ""), "tools", "apppass", "apppass")
 
 # The password as the daemon hands it out, and as the tool shows it to a person.
 PASSWORD = re.compile(r"[abcdefghjkmnpqrstuvwxyz]{24}")

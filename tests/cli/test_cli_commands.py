@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """apppass as scripts use it (no terminal): every command and option, its output, its
 messages and its exit status, against the real apppassd on a private bus, as real users."""
 

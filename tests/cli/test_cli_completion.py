@@ -1,4 +1,5 @@
-"""The bash completion of tools/apppass.bash-completion: commands, options, and the names of
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The bash completion of tools/apppass/data/apppass.bash-completion: commands, options, and the names of
 the user's own app passwords, asked of the real daemon."""
 
 import os
@@ -7,7 +8,7 @@ import subprocess
 from cli_runner import cli, env, ok, tool_environment  # noqa: F401 (fixtures)
 from testenv import SOURCE_DIR, USER_A, USER_B, drop_privileges
 
-with open(os.path.join(SOURCE_DIR, "tools", "apppass.bash-completion")) as f:
+with open(os.path.join(SOURCE_DIR, "tools", "apppass", "data", "apppass.bash-completion")) as f:
     COMPLETION = f.read()
 
 # Sets the words as bash would for the command line, calls the completion function and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """apppass as a person sees it, on a pseudo-terminal: the password shown once in groups of
 four, the table, and the confirmation before a deletion answered yes, no, or not at all."""
 

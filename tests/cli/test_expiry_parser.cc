@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Unit tests of the --expires parser: what it accepts, what it refuses and with which words,
 // and the moment each form denotes.
 #include <chrono>

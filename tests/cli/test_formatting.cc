@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Unit tests of how times and tables look: relative times, local and UTC times, alignment.
 #include <clocale>
 #include <cstdlib>

@@ -1,4 +1,5 @@
-# End-to-end tests of the installed Debian packages (issue 5), run by
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# End-to-end tests of the installed Debian packages, run by
 # scripts/test.d/70-debian-e2e after it has built and installed the .debs and made sure a system
 # dbus-daemon runs. They use the real system bus, the real apppassd started by D-Bus activation,
 # real users, and real Dovecot and OpenSSH servers on 127.0.0.1 with the example PAM stacks that

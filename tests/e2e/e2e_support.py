@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Helpers of the end-to-end tests: running commands as a user, the real clients (imaplib, ssh
 # through sshpass), and finding the apppassd that the bus started.
 import imaplib

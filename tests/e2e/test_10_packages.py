@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The built .debs: what goes where, nothing that enables app passwords on its own, hardening.
 # (lintian and blhc run in scripts/test.d/70-debian-e2e before the packages are installed.)
 import pathlib
@@ -30,7 +31,7 @@ def test_libpam_apppass_has_the_module_in_the_multiarch_pam_directory_and_the_ex
     assert f"/lib/{MULTIARCH}/security/pam_apppass.so" in files
     assert "/usr/share/man/man8/pam_apppass.8.gz" in files
     assert "/usr/share/doc/libpam-apppass/pam-stacks.md.gz" in files
-    examples = sorted(p.name for p in (SOURCE / "pam_apppass" / "examples").iterdir())
+    examples = sorted(p.name for p in (SOURCE / "pam_apppass" / "data" / "examples").iterdir())
     assert "dovecot-app-passwords-only" in examples and "sshd-app-passwords-for-group" in examples
     for name in examples:
         assert f"/usr/share/doc/libpam-apppass/examples/{name}" in files

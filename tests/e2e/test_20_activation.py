@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installed on a machine with a system dbus-daemon and no systemd, the first `apppass list`
 # makes the bus start apppassd (dbus-daemon-launch-helper, User=root), which creates its state
 # directory and key.

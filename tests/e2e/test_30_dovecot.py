@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Dovecot IMAP with passdb pam and the app-passwords-only example stack as /etc/pam.d/dovecot,
 # through Python's imaplib. Each refusal is also checked in Dovecot's log, so that a test
 # cannot pass because of something else (throttling, a dead daemon): the PAM answer must be

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # OpenSSH's sshd with UsePAM and keyboard-interactive through the sshd-app-passwords-for-group
 # example stack, driven by sshpass + ssh. Refusals are checked in sshd's log as PAM's
 # "Authentication failure" (PAM_AUTH_ERR), each from its own 127.0.0.x.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Entries restricted to a service or a network verify only there, through the real servers.
 # Each refusal has a control: the same password works where its restriction allows.
 from e2e_support import create_password, imap_login, list_entries

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Last: removing the packages stops apppassd and nothing else (the bus, Dovecot and sshd keep
 # running) and keeps the store and the configuration; purging removes both.
 import os

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The test environment every integration test uses: a private system-type dbus-daemon with
 the project's own policy file, the real apppassd on a temporary state directory, real users.
 
@@ -27,7 +28,7 @@ SOURCE_DIR = os.environ.get("APPPASS_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BUILD_DIR = os.environ.get("APPPASS_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
 DAEMON = os.environ.get("APPPASS_DAEMON", os.path.join(BUILD_DIR, "daemon", "apppassd"))
-POLICY_FILE = os.path.join(SOURCE_DIR, "daemon", "org.apppass.AppPass1.conf")
+POLICY_FILE = os.path.join(SOURCE_DIR, "daemon", "data", "org.apppass.AppPass1.conf")
 
 BUS_NAME = "org.apppass.AppPass1"
 OBJECT_PATH = "/org/apppass/AppPass1"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Who may call what, decided from the caller's EUID as the bus reports it. Every method by
 every caller, as one table: three real users and root, on their own entries and on another's."""
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Every method and every error of org.apppass.AppPass1.Manager, on the real apppassd."""
 import re
 import time

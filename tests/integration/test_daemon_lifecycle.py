@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """apppassd as a process: start-up, restart, shutdown, refusing bad state, the throttle over the
 bus, and what it writes to its log."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The interface the daemon serves is the one docs/dbus-api.md documents, argument by argument."""
 import os
 import re

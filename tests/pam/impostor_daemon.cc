@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A fake apppassd that a non-root user runs on a bus whose policy lets it own
 // org.apppass.AppPass1 (see run_pam_test.py --impostor). It says yes to everything and writes
 // the name of every method it receives to a file, so test_pam_untrusted_daemon can check that

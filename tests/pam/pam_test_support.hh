@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // What the cmocka PAM tests share: the users, a root client of apppassd on the test bus to
 // arrange entries, one authentication through libpam (pam_wrapper) with a scripted
 // conversation, and the module's entry points loaded directly for the codes a stack hides.

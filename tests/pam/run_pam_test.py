@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Runs one PAM test program against the real apppassd on a private bus, through pam_wrapper.
 
 run_pam_test.py --module PATH [--config KEY=VALUE]... [--no-daemon] [--impostor PROGRAM]
                 [--valgrind SUPPRESSIONS] -- PROGRAM [ARG]...
 
 Writes the PAM service files (tests/pam/services/* and the example stacks of
-pam_apppass/examples/*) into a fresh directory with the module's absolute path put in, starts
+pam_apppass/data/examples/*) into a fresh directory with the module's absolute path put in, starts
 the test environment of tests/harness/testenv.py, and runs PROGRAM with pam_wrapper preloaded
 (PAM_WRAPPER=1, PAM_WRAPPER_SERVICE_DIR) and APPPASS_PAM_MODULE set. --impostor starts, instead
 of apppassd, tests/pam/impostor_daemon.cc running as apppass-bob on a bus whose policy lets bob own the name.
@@ -26,7 +27,7 @@ sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "harness"))
 import testenv  # noqa: E402
 
 SERVICES_DIR = os.path.join(HERE, "services")
-EXAMPLES_DIR = os.path.join(SOURCE_DIR, "pam_apppass", "examples")
+EXAMPLES_DIR = os.path.join(SOURCE_DIR, "pam_apppass", "data", "examples")
 PAM_WRAPPER = "libpam_wrapper.so"
 
 # What the example stacks name that a test machine does not have, and what the test puts in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The built pam_apppass.so as sshd or Dovecot would dlopen it: what it depends on, what it
 exports, how it was linked; and docs/pam-stacks.md quoting every example stack that
 test_pam_example_stacks runs."""
@@ -9,10 +10,10 @@ import subprocess
 MODULE = os.environ["APPPASS_PAM_MODULE"]
 SOURCE_DIR = os.environ.get("APPPASS_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-EXAMPLES_DIR = os.path.join(SOURCE_DIR, "pam_apppass", "examples")
+EXAMPLES_DIR = os.path.join(SOURCE_DIR, "pam_apppass", "data", "examples")
 STACKS_DOC = os.path.join(SOURCE_DIR, "docs", "pam-stacks.md")
 STACKS_TEST = os.path.join(SOURCE_DIR, "tests", "pam", "test_pam_example_stacks.cc")
-MAN_PAGE = os.path.join(SOURCE_DIR, "pam_apppass", "pam_apppass.8")
+MAN_PAGE = os.path.join(SOURCE_DIR, "pam_apppass", "data", "pam_apppass.8")
 
 ENTRY_POINTS = {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt",
                 "pam_sm_open_session", "pam_sm_close_session", "pam_sm_chauthtok"}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """What pam_apppass.so writes with pam_syslog: the outcome, the user, service, remote host and
 entry id; debug lines only under `debug`; never the password in any form. pam_wrapper turns
 pam_syslog into lines on standard error, which is what this reads."""

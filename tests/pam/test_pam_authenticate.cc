@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // pam_apppass.so through libpam (pam_wrapper) against the real apppassd on a private bus:
-// the exact code of every authentication case of issue 3. Run with throttle = no (the
+// the exact code of every authentication case the module knows. Run with throttle = no (the
 // throttle has its own suite), so repeated failures here stay plain failures.
 #include <atomic>
 #include <string>

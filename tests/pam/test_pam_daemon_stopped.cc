@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A daemon that stops answering (SIGSTOP) costs a login at most the module's timeout plus one
 // second, then PAM_AUTHINFO_UNAVAIL; once it answers again, logins work; a daemon that is
 // killed gives PAM_AUTHINFO_UNAVAIL at once.

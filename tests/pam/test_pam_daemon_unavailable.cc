@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // No apppassd on the bus (run_pam_test.py --no-daemon): PAM_AUTHINFO_UNAVAIL, or PAM_IGNORE
 // under ignore_authinfo_unavail; never PAM_SUCCESS. What the module refuses by itself keeps
 // its own code, which shows it was refused without asking anyone.

@@ -1,4 +1,5 @@
-// Every stack of docs/pam-stacks.md (the files in pam_apppass/examples/, which the page quotes
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Every stack of docs/pam-stacks.md (the files in pam_apppass/data/examples/, which the page quotes
 // verbatim, checked by test_pam_docs.py), run through libpam with pam_unix and the test users'
 // real main password. run_pam_test.py writes each example as the service of the same name,
 // with the module's build path and the substitutions it lists (the group name, and

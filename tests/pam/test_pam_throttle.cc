@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The daemon's throttle seen through the module (apppassd with throttle = yes,
 // throttle_delay_initial = 10): PAM_MAXTRIES after the free failures, for that remote host
 // only; and input the module refuses never reaches the daemon, so it never counts.

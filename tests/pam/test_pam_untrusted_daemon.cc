@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A non-root process owning org.apppass.AppPass1 (run_pam_test.py --impostor; possible only on
 // a bus whose policy was edited) says yes to everything. The module must not believe it, must
 // not send it the password, and must not return success.

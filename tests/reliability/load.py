@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Load: CLIENTS concurrent clients for SECONDS, each repeating create, verify, list and
 delete against a real apppassd on a private bus (each client its own process and connection,
 acting for one of the test users in turn). Prints the number of calls, the errors, and the

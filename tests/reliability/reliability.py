@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """What the reliability tests share: sanitizer-report detection in the daemon's log, process
 figures from /proc, and low-level D-Bus calls with any signature."""
 

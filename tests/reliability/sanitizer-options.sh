@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by scripts/test.d/50-sanitizers and 65-reliability: sanitizer_options DIR exports the
 # ASAN_OPTIONS and UBSAN_OPTIONS under which any report stops the process and lands in a file in
 # DIR; sanitizer_excluded_tests prints a ctest -E pattern of tests that cannot run under ASan.

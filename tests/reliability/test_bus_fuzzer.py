@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A bus fuzzer: every method of a running apppassd (the sanitizer build in CI) is sent
 arguments of the wrong type, the wrong number of arguments, random strings up to 50,000 bytes
 and random bytes. The daemon must stay up, answer every call with an error it documents, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Crash consistency: apppassd is killed with SIGKILL at a random moment while several clients,
 each a real user, create and delete app passwords. After each restart the store passes
 PRAGMA integrity_check, every create a client saw acknowledged is there, and every delete a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A caller that leaves the bus before apppassd has looked up who it is gets nothing done: the
 daemon asks the bus for the sender's credentials and, the sender being gone, denies. The
 daemon is held with SIGSTOP while the caller sends and leaves, so the order is certain. Each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Faults: a read-only state directory, a full disk (a small tmpfs), the database replaced by
 garbage, the key missing, with wrong permissions or wrong, and the daemon stopped in the middle
 of a call. Each gives a clear error and a denial: never a successful verification of a wrong

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A short run of load.py (APPPASS_LOAD_SECONDS, default 15 s): 16 concurrent clients doing
 create, verify, list and delete get no error, and the daemon holds no more file descriptors
 after they have gone than before they came. docs/security.md has the 10-minute figures."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Throttling over remote hosts, through the bus with the default limits: after 10 failures from
 one remote host that host is answered Throttled, whatever user it names and even with a right
 password; the same user from another host still logs in; the throttle ends by itself."""

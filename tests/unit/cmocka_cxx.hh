@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // cmocka needs these C headers before its own, and must come after every C++ header
 // (its fail() macro clashes with std::basic_ios::fail).
 #pragma once

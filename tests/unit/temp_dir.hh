@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A private temporary directory, removed with everything in it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // HMAC-SHA-256 against the test vectors of RFC 4231 (all but case 5, which truncates).
 
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The rules of the Manager on a real store, with clocks the test moves. Runs as whoever runs
 // the tests, acting on root's entries (root always exists) and as root.
 

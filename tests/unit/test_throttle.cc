@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The throttle on a clock the test moves by hand.
 
 #include "throttle.hh"

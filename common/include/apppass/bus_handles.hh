@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // One owning handle per sd-bus / sd-event type, each released with the library's own function.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The D-Bus contract shared by apppassd, pam_apppass.so and apppass.
 // docs/dbus-api.md is the prose version of this file; keep them in step.
 #pragma once

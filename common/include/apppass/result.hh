@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Errors are values: a code that names the D-Bus error and a sentence a person can act on.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The shape of an app password: what the alphabet is, how it is grouped for people and how
 // whatever a person typed is brought back to the one canonical form that is hashed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A string for secrets: every buffer it ever used is wiped before it goes back to the heap,
 // including the ones a reallocation leaves behind and the small-string buffer inside the object.
 #pragma once

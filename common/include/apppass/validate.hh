@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Checks on text that arrives from outside (the bus, PAM, the command line), shared so that
 // every program draws the line in the same place. Each returns nullopt when the text is
 // acceptable, else a sentence saying what is wrong with it.

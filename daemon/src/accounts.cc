@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "accounts.hh"
+
+#include <cerrno>
+#include <cstring>
+
+#include <grp.h>
+#include <pwd.h>
+
+namespace apppass::daemon {
+namespace {
+
+Error lookup_error(const std::string& what, int error) {
+    return make_error(api::ErrorCode::Internal,
+                      "the user database could not be read while looking up " + what + ": " +
+                          std::strerror(error));
+}
+
+// getpw*_r with a buffer that grows on ERANGE. Lookup is getpwnam_r or getpwuid_r.
+template <typename Lookup>
+Result<std::optional<Account>> lookup(const std::string& what, Lookup&& call) {
+    std::vector<char> buffer(1024);
+    for (;;) {
+        struct passwd pw{};
+        struct passwd* found = nullptr;
+        const int rc = call(&pw, buffer.data(), buffer.size(), &found);
+        if (rc == ERANGE && buffer.size() < (1u << 20)) {
+            buffer.resize(buffer.size() * 4);
+            continue;
+        }
+        // ENOENT, ESRCH, EBADF and EPERM are how some NSS modules say "no such user".
+        if (rc == 0 && found == nullptr)
+            return std::optional<Account>();
+        if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
+            return std::optional<Account>();
+        if (rc != 0)
+            return lookup_error(what, rc);
+        return std::optional<Account>(Account{pw.pw_uid, pw.pw_gid, pw.pw_name});
+    }
+}
+
+}  // namespace
+
+Result<std::optional<Account>> find_account(std::string_view name) {
+    const std::string key(name);
+    return lookup("user " + key, [&](struct passwd* pw, char* buf, std::size_t size, struct passwd** out) {
+        return getpwnam_r(key.c_str(), pw, buf, size, out);
+    });
+}
+
+Result<std::optional<Account>> find_account(uid_t uid) {
+    return lookup("uid " + std::to_string(uid), [&](struct passwd* pw, char* buf, std::size_t size, struct passwd** out) {
+        return getpwuid_r(uid, pw, buf, size, out);
+    });
+}
+
+Result<std::vector<gid_t>> account_groups(const Account& account) {
+    int count = 32;
+    std::vector<gid_t> groups(static_cast<std::size_t>(count));
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        int n = static_cast<int>(groups.size());
+        if (getgrouplist(account.name.c_str(), account.gid, groups.data(), &n) >= 0) {
+            groups.resize(static_cast<std::size_t>(n));
+            return groups;
+        }
+        // n now holds the number needed.
+        groups.resize(static_cast<std::size_t>(std::max(n, static_cast<int>(groups.size()) * 2)));
+    }
+    return make_error(api::ErrorCode::Internal, "cannot list the groups of " + account.name);
+}
+
+Result<std::optional<gid_t>> find_group(const std::string& name) {
+    std::vector<char> buffer(1024);
+    for (;;) {
+        struct group gr{};
+        struct group* found = nullptr;
+        const int rc = getgrnam_r(name.c_str(), &gr, buffer.data(), buffer.size(), &found);
+        if (rc == ERANGE && buffer.size() < (1u << 20)) {
+            buffer.resize(buffer.size() * 4);
+            continue;
+        }
+        if ((rc == 0 && found == nullptr) || rc == ENOENT || rc == ESRCH)
+            return std::optional<gid_t>();
+        if (rc != 0)
+            return lookup_error("group " + name, rc);
+        return std::optional<gid_t>(gr.gr_gid);
+    }
+}
+
+}  // namespace apppass::daemon

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "bus_service.hh"
+
+#include <cerrno>
+#include <exception>
+#include <new>
+#include <cstring>
+#include <set>
+
+#include <syslog.h>
+
+#include "apppass/dbus_api.hh"
+#include "entry_id.hh"
+#include "event_log.hh"
+
+namespace apppass::daemon {
+namespace {
+
+using api::ErrorCode;
+
+int reply_error(sd_bus_error* error, const Error& e) {
+    return sd_bus_error_set(error, api::error_name(e.code), e.message.c_str());
+}
+
+int invalid_argument(sd_bus_error* error, const std::string& message) {
+    return reply_error(error, make_error(ErrorCode::InvalidArgument, message));
+}
+
+// The caller's effective UID as the bus itself reports it (dbus-daemon takes it from
+// SO_PEERCRED when the caller connects). Credentials that sd-bus could only fill in from
+// /proc are refused: that data belongs to whatever process has the PID now.
+Result<Caller> query_caller(sd_bus_message* m) {
+    sd_bus_creds* raw = nullptr;
+    const int r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &raw);
+    BusCredsPtr creds(raw);
+    const auto denied = make_error(ErrorCode::AccessDenied,
+                                   "the bus could not say who you are (did you disconnect?)");
+    if (r < 0 || !creds)
+        return denied;
+    if (sd_bus_creds_get_augmented_mask(creds.get()) & SD_BUS_CREDS_EUID)
+        return denied;
+    uid_t euid;
+    if (sd_bus_creds_get_euid(creds.get(), &euid) < 0)
+        return denied;
+    return Caller{euid};
+}
+
+// Runs a handler so that nothing thrown escapes into sd-bus.
+template <typename Handler>
+int guarded(sd_bus_error* error, Handler&& handler) noexcept {
+    try {
+        return handler();
+    } catch (const std::bad_alloc&) {
+        return -ENOMEM;
+    } catch (const std::exception& e) {
+        log_message(LOG_ERR, std::string("internal error while handling a call: ") + e.what());
+        return sd_bus_error_set(error, api::error_name(ErrorCode::Internal),
+                                "apppassd hit an internal error; its log says more");
+    } catch (...) {
+        return sd_bus_error_set(error, api::error_name(ErrorCode::Internal),
+                                "apppassd hit an internal error");
+    }
+}
+
+// Bounds the memory of BusService::caller_of: when full, everything is forgotten at once.
+constexpr std::size_t kMaxRememberedSenders = 4096;
+
+BusService* self(void* userdata) { return static_cast<BusService*>(userdata); }
+
+// Reads an "as" out of the variant that is current, or says why it cannot.
+int read_string_array(sd_bus_message* m, const std::string& key, std::vector<std::string>& out,
+                      sd_bus_error* error) {
+    int r = sd_bus_message_enter_container(m, 'v', "as");
+    if (r == -ENXIO)
+        return invalid_argument(error, "option \"" + key + "\" must be an array of strings (as)");
+    if (r < 0)
+        return r;
+    char** strv = nullptr;
+    r = sd_bus_message_read_strv(m, &strv);
+    if (r < 0)
+        return r;
+    for (char** s = strv; s && *s; ++s) {
+        out.emplace_back(*s);
+        free(*s);
+    }
+    free(strv);
+    return sd_bus_message_exit_container(m);
+}
+
+// Appends {key: variant} to an open a{sv}.
+template <typename Append>
+int append_entry(sd_bus_message* reply, const char* key, const char* signature, Append&& append) {
+    int r = sd_bus_message_open_container(reply, 'e', "sv");
+    if (r >= 0) r = sd_bus_message_append(reply, "s", key);
+    if (r >= 0) r = sd_bus_message_open_container(reply, 'v', signature);
+    if (r >= 0) r = append();
+    if (r >= 0) r = sd_bus_message_close_container(reply);
+    if (r >= 0) r = sd_bus_message_close_container(reply);
+    return r;
+}
+
+int append_strv(sd_bus_message* reply, const std::vector<std::string>& items) {
+    int r = sd_bus_message_open_container(reply, 'a', "s");
+    for (const auto& item : items)
+        if (r >= 0)
+            r = sd_bus_message_append(reply, "s", item.c_str());
+    if (r >= 0)
+        r = sd_bus_message_close_container(reply);
+    return r;
+}
+
+int append_entry_dict(sd_bus_message* reply, const Entry& entry) {
+    const std::string id = format_entry_id(entry.id);
+    const auto u64 = [](Microseconds t) { return static_cast<std::uint64_t>(t < 0 ? 0 : t); };
+    int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+    if (r >= 0) r = append_entry(reply, api::kFieldId, "s", [&] { return sd_bus_message_append(reply, "s", id.c_str()); });
+    if (r >= 0) r = append_entry(reply, api::kFieldName, "s", [&] { return sd_bus_message_append(reply, "s", entry.name.c_str()); });
+    if (r >= 0) r = append_entry(reply, api::kFieldCreated, "t", [&] { return sd_bus_message_append(reply, "t", u64(entry.created)); });
+    if (r >= 0) r = append_entry(reply, api::kFieldLastUsed, "t", [&] { return sd_bus_message_append(reply, "t", u64(entry.last_used)); });
+    if (r >= 0) r = append_entry(reply, api::kFieldLastService, "s", [&] { return sd_bus_message_append(reply, "s", entry.last_service.c_str()); });
+    if (r >= 0) r = append_entry(reply, api::kFieldLastRemoteHost, "s", [&] { return sd_bus_message_append(reply, "s", entry.last_remote_host.c_str()); });
+    if (r >= 0) r = append_entry(reply, api::kFieldExpires, "t", [&] { return sd_bus_message_append(reply, "t", u64(entry.expires)); });
+    if (r >= 0) r = append_entry(reply, api::kFieldServices, "as", [&] { return append_strv(reply, entry.services); });
+    if (r >= 0) r = append_entry(reply, api::kFieldNetworks, "as", [&] { return append_strv(reply, entry.networks); });
+    if (r >= 0) r = sd_bus_message_close_container(reply);
+    return r;
+}
+
+}  // namespace
+
+// With dbus-daemon the message carries no credentials, so query_caller costs a synchronous
+// GetConnectionCredentials round trip to the bus, during which nothing else is served. What
+// the bus answers about a unique name never changes: a bus never gives a unique name to a
+// second connection, and the EUID it holds for a connection is the one the socket had when it
+// connected. So the answer is remembered for the senders that keep their connection (the
+// same trust as before: the query names the sender by this same field, which the bus sets).
+Result<Caller> BusService::caller_of(sd_bus_message* m) {
+    const char* sender = sd_bus_message_get_sender(m);
+    const bool unique = sender != nullptr && sender[0] == ':';
+    if (unique)
+        if (const auto known = euid_by_sender_.find(sender); known != euid_by_sender_.end())
+            return Caller{known->second};
+    auto caller = query_caller(m);
+    if (caller && unique) {
+        if (euid_by_sender_.size() >= kMaxRememberedSenders)
+            euid_by_sender_.clear();
+        euid_by_sender_.emplace(sender, caller.value().euid);
+    }
+    return caller;
+}
+
+Status BusService::attach(sd_bus* bus) {
+    // Methods users call are UNPRIVILEGED (the bus lets them through) and then checked against
+    // the caller's EUID in the Manager; the ones carrying a secret in either direction are
+    // SENSITIVE, so sd-bus wipes those messages when it frees them.
+    static const sd_bus_vtable vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_NAMES("CreatePassword", "ssa{sv}",
+                                 SD_BUS_PARAM(user) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "ss",
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(password), on_create,
+                                 SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_NAMES("ListPasswords", "s", SD_BUS_PARAM(user), "aa{sv}", SD_BUS_PARAM(entries),
+                                 on_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("DeletePassword", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "", "",
+                                 on_delete, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("DeleteAllPasswords", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(count),
+                                 on_delete_all, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("VerifyPassword", "ssss",
+                                 SD_BUS_PARAM(user) SD_BUS_PARAM(password) SD_BUS_PARAM(service)
+                                     SD_BUS_PARAM(remote_host),
+                                 "s", SD_BUS_PARAM(id), on_verify,
+                                 SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_VTABLE_END,
+    };
+    sd_bus_slot* raw = nullptr;
+    const int r = sd_bus_add_object_vtable(bus, &raw, api::kObjectPath, api::kManagerInterface, vtable, this);
+    if (r < 0)
+        return make_error(ErrorCode::Internal,
+                          std::string("cannot register the D-Bus object: ") + strerror(-r));
+    slot_.reset(raw);
+    return {};
+}
+
+int BusService::on_create(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
+    return guarded(error, [&] { return self(userdata)->create(m, error); });
+}
+int BusService::on_list(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
+    return guarded(error, [&] { return self(userdata)->list(m, error); });
+}
+int BusService::on_delete(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
+    return guarded(error, [&] { return self(userdata)->remove(m, error); });
+}
+int BusService::on_delete_all(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
+    return guarded(error, [&] { return self(userdata)->remove_all(m, error); });
+}
+int BusService::on_verify(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
+    return guarded(error, [&] { return self(userdata)->verify(m, error); });
+}
+
+int BusService::create(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    const char* name = nullptr;
+    int r = sd_bus_message_read(m, "ss", &user, &name);
+    if (r < 0)
+        return r;
+    CreateOptions options;
+    r = sd_bus_message_enter_container(m, 'a', "{sv}");
+    if (r < 0)
+        return r;
+    std::set<std::string> seen;
+    while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+        const char* key_text = nullptr;
+        r = sd_bus_message_read(m, "s", &key_text);
+        if (r < 0)
+            return r;
+        const std::string key = key_text;
+        if (!seen.insert(key).second)
+            return invalid_argument(error, "option \"" + key + "\" is given twice");
+        if (key == api::kOptionServices) {
+            r = read_string_array(m, key, options.services, error);
+        } else if (key == api::kOptionNetworks) {
+            r = read_string_array(m, key, options.networks, error);
+        } else if (key == api::kOptionExpires) {
+            r = sd_bus_message_enter_container(m, 'v', "t");
+            if (r == -ENXIO)
+                return invalid_argument(error, "option \"expires\" must be microseconds since the epoch (t)");
+            std::uint64_t expires = 0;
+            if (r >= 0)
+                r = sd_bus_message_read(m, "t", &expires);
+            if (r >= 0 && expires > static_cast<std::uint64_t>(INT64_MAX))
+                return invalid_argument(error, "option \"expires\" is too far in the future");
+            options.expires = static_cast<Microseconds>(expires);
+            if (r >= 0)
+                r = sd_bus_message_exit_container(m);
+        } else {
+            return invalid_argument(error, "unknown option \"" + key + "\"; known: services, networks, expires");
+        }
+        if (r < 0 || sd_bus_error_is_set(error))
+            return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+            return r;
+    }
+    if (r < 0)
+        return r;
+    r = sd_bus_message_exit_container(m);
+    if (r < 0)
+        return r;
+
+    auto caller = caller_of(m);
+    if (!caller)
+        return reply_error(error, caller.error());
+    auto created = manager_.create(caller.value(), user, name, options);
+    if (!created)
+        return reply_error(error, created.error());
+    sd_bus_message* raw = nullptr;
+    r = sd_bus_message_new_method_return(m, &raw);
+    BusMessagePtr reply(raw);
+    if (r < 0)
+        return r;
+    r = sd_bus_message_sensitive(reply.get());
+    if (r >= 0)
+        r = sd_bus_message_append(reply.get(), "ss", created.value().id.c_str(), created.value().password.c_str());
+    if (r < 0)
+        return r;
+    return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
+int BusService::list(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    int r = sd_bus_message_read(m, "s", &user);
+    if (r < 0)
+        return r;
+    auto caller = caller_of(m);
+    if (!caller)
+        return reply_error(error, caller.error());
+    auto entries = manager_.list(caller.value(), user);
+    if (!entries)
+        return reply_error(error, entries.error());
+    sd_bus_message* raw = nullptr;
+    r = sd_bus_message_new_method_return(m, &raw);
+    BusMessagePtr reply(raw);
+    if (r >= 0)
+        r = sd_bus_message_open_container(reply.get(), 'a', "a{sv}");
+    for (const auto& entry : entries.value())
+        if (r >= 0)
+            r = append_entry_dict(reply.get(), entry);
+    if (r >= 0)
+        r = sd_bus_message_close_container(reply.get());
+    if (r < 0)
+        return r;
+    return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
+int BusService::remove(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    const char* id = nullptr;
+    int r = sd_bus_message_read(m, "ss", &user, &id);
+    if (r < 0)
+        return r;
+    auto caller = caller_of(m);
+    if (!caller)
+        return reply_error(error, caller.error());
+    if (auto s = manager_.remove(caller.value(), user, id); !s)
+        return reply_error(error, s.error());
+    return sd_bus_reply_method_return(m, "");
+}
+
+int BusService::remove_all(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    int r = sd_bus_message_read(m, "s", &user);
+    if (r < 0)
+        return r;
+    auto caller = caller_of(m);
+    if (!caller)
+        return reply_error(error, caller.error());
+    auto count = manager_.remove_all(caller.value(), user);
+    if (!count)
+        return reply_error(error, count.error());
+    return sd_bus_reply_method_return(m, "u", static_cast<std::uint32_t>(count.value()));
+}
+
+int BusService::verify(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    const char* password = nullptr;
+    const char* service = nullptr;
+    const char* remote_host = nullptr;
+    int r = sd_bus_message_read(m, "ssss", &user, &password, &service, &remote_host);
+    if (r < 0)
+        return r;
+    auto caller = caller_of(m);
+    if (!caller)
+        return reply_error(error, caller.error());
+    auto id = manager_.verify(caller.value(), user, password, service, remote_host);
+    if (!id)
+        return reply_error(error, id.error());
+    return sd_bus_reply_method_return(m, "s", id.value().c_str());
+}
+
+}  // namespace apppass::daemon

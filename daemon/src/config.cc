@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "config.hh"
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace apppass::daemon {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    const auto first = s.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos)
+        return {};
+    const auto last = s.find_last_not_of(" \t\r");
+    return s.substr(first, last - first + 1);
+}
+
+// A problem with a value, or empty for none.
+using Setter = std::function<std::string(Config&, std::string_view)>;
+
+std::string set_unsigned(unsigned& target, std::string_view value, unsigned min, unsigned max) {
+    unsigned n = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || n < min ||
+        n > max)
+        return "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+    target = n;
+    return {};
+}
+
+std::string set_seconds(std::chrono::seconds& target, std::string_view value, unsigned min,
+                        unsigned max) {
+    unsigned n = 0;
+    std::string problem = set_unsigned(n, value, min, max);
+    if (problem.empty())
+        target = std::chrono::seconds(n);
+    else
+        problem += " (seconds)";
+    return problem;
+}
+
+std::string set_bool(bool& target, std::string_view value) {
+    if (value == "yes" || value == "true" || value == "1")
+        target = true;
+    else if (value == "no" || value == "false" || value == "0")
+        target = false;
+    else
+        return "must be yes or no";
+    return {};
+}
+
+bool is_group_name(std::string_view name) {
+    if (name.empty() || name.size() > 255 || name.front() == '-')
+        return false;
+    for (char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7F || c == ':' || c == '/' || c == ',')
+            return false;
+    }
+    return true;
+}
+
+std::string set_groups(std::vector<std::string>& target, std::string_view value) {
+    target.clear();
+    std::string text(value);
+    for (char& c : text)
+        if (c == ',')
+            c = ' ';
+    std::istringstream words(text);
+    std::string word;
+    while (words >> word) {
+        if (!is_group_name(word))
+            return "\"" + word + "\" is not a valid group name";
+        target.push_back(word);
+    }
+    return {};
+}
+
+const std::map<std::string_view, Setter>& setters() {
+    static const std::map<std::string_view, Setter> table{
+        {"max_per_user", [](Config& c, std::string_view v) { return set_unsigned(c.max_per_user, v, 1, 10000); }},
+        {"allowed_groups", [](Config& c, std::string_view v) { return set_groups(c.allowed_groups, v); }},
+        {"denied_groups", [](Config& c, std::string_view v) { return set_groups(c.denied_groups, v); }},
+        {"verify_group",
+         [](Config& c, std::string_view v) -> std::string {
+             std::vector<std::string> groups;
+             if (auto problem = set_groups(groups, v); !problem.empty())
+                 return problem;
+             if (groups.size() > 1)
+                 return "names one group only";
+             c.verify_group = groups.empty() ? std::string() : groups.front();
+             return {};
+         }},
+        {"throttle", [](Config& c, std::string_view v) { return set_bool(c.throttle.enabled, v); }},
+        {"throttle_user_failures", [](Config& c, std::string_view v) { return set_unsigned(c.throttle.user_failures, v, 0, 1000); }},
+        {"throttle_host_failures", [](Config& c, std::string_view v) { return set_unsigned(c.throttle.host_failures, v, 0, 100000); }},
+        {"throttle_delay_initial", [](Config& c, std::string_view v) { return set_seconds(c.throttle.delay_initial, v, 1, 3600); }},
+        {"throttle_delay_max", [](Config& c, std::string_view v) { return set_seconds(c.throttle.delay_max, v, 1, 86400); }},
+        {"throttle_forget_after", [](Config& c, std::string_view v) { return set_seconds(c.throttle.forget_after, v, 1, 604800); }},
+    };
+    return table;
+}
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view text, std::string_view origin) {
+    Config config;
+    std::set<std::string, std::less<>> seen;
+    unsigned line_number = 0;
+    const auto fail = [&](const std::string& what) {
+        return make_error(api::ErrorCode::InvalidArgument,
+                          std::string(origin) + ":" + std::to_string(line_number) + ": " + what);
+    };
+    while (!text.empty()) {
+        ++line_number;
+        const auto newline = text.find('\n');
+        const std::string_view raw = text.substr(0, newline);
+        text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
+        const std::string_view line = trim(raw);
+        if (line.empty() || line.front() == '#')
+            continue;
+        if (line.find('\0') != std::string_view::npos)
+            return fail("the line contains a NUL byte");
+        const auto equals = line.find('=');
+        if (equals == std::string_view::npos)
+            return fail("expected \"key = value\"");
+        const std::string_view key = trim(line.substr(0, equals));
+        const std::string_view value = trim(line.substr(equals + 1));
+        const auto setter = setters().find(key);
+        if (setter == setters().end())
+            return fail("unknown key \"" + std::string(key) + "\"");
+        if (!seen.insert(std::string(key)).second)
+            return fail("\"" + std::string(key) + "\" is set twice");
+        if (auto problem = setter->second(config, value); !problem.empty())
+            return fail(std::string(key) + " " + problem);
+    }
+    if (config.throttle.delay_max < config.throttle.delay_initial)
+        return make_error(api::ErrorCode::InvalidArgument,
+                          std::string(origin) + ": throttle_delay_max is smaller than throttle_delay_initial");
+    return config;
+}
+
+Result<Config> load_config(const std::string& path, bool may_be_missing) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        const int error = errno;
+        if (error == ENOENT && may_be_missing)
+            return Config{};
+        return make_error(api::ErrorCode::InvalidArgument,
+                          "cannot read configuration file " + path + ": " + std::strerror(error));
+    }
+    std::ostringstream contents;
+    contents << file.rdbuf();
+    if (file.bad())
+        return make_error(api::ErrorCode::InvalidArgument, "cannot read configuration file " + path);
+    return parse_config(contents.str(), path);
+}
+
+}  // namespace apppass::daemon

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// apppassd.conf: `key = value` lines, `#` comment lines. Every key has a default; an unknown
+// key, a repeated key or a bad value is an error that names the file and the line.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "apppass/result.hh"
+
+namespace apppass::daemon {
+
+struct ThrottleConfig {
+    bool enabled = true;
+    unsigned user_failures = 3;    // free failures for one user from one remote host
+    unsigned host_failures = 10;   // free failures from one remote host, over all users
+    std::chrono::seconds delay_initial{2};
+    std::chrono::seconds delay_max{15};
+    std::chrono::seconds forget_after{900};  // a quiet key is forgotten after this long
+};
+
+struct Config {
+    unsigned max_per_user = 40;
+    std::vector<std::string> allowed_groups;  // empty: everyone
+    std::vector<std::string> denied_groups;
+    std::string verify_group;                 // empty: only root verifies
+    ThrottleConfig throttle;
+};
+
+// Parses the text of a configuration file; `origin` names it in error messages.
+Result<Config> parse_config(std::string_view text, std::string_view origin);
+
+// Reads and parses a file. A missing file gives the defaults when `may_be_missing`.
+Result<Config> load_config(const std::string& path, bool may_be_missing);
+
+}  // namespace apppass::daemon

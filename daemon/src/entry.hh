@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// One app password as the daemon knows it, without its secret.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace apppass::daemon {
+
+using Microseconds = std::int64_t;  // since the Unix epoch
+
+struct Entry {
+    std::int64_t id = 0;            // shown to people as eight letters, see entry_id.hh
+    uid_t uid = 0;
+    std::string name;
+    Microseconds created = 0;
+    Microseconds expires = 0;       // 0: never
+    std::vector<std::string> services;  // empty: every service
+    std::vector<std::string> networks;  // canonical CIDR text; empty: any host
+    Microseconds last_used = 0;     // 0: never
+    std::string last_service;
+    std::string last_remote_host;
+};
+
+// A successful verification, written to the store in batches (see Store::record_uses).
+struct Use {
+    std::int64_t id = 0;
+    Microseconds when = 0;
+    std::string service;
+    std::string remote_host;
+};
+
+}  // namespace apppass::daemon

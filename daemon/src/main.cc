@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// apppassd: owns the app password store and answers org.apppass.AppPass1 on the system bus.
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include <CLI/CLI.hpp>
+#include <systemd/sd-daemon.h>
+
+#include "access_policy.hh"
+#include "apppass/bus_handles.hh"
+#include "apppass/dbus_api.hh"
+#include "bus_service.hh"
+#include "config.hh"
+#include "event_log.hh"
+#include "hmac_sha256.hh"
+#include "key_file.hh"
+#include "manager.hh"
+#include "state_directory.hh"
+#include "store.hh"
+
+#ifndef APPPASS_VERSION
+#error "APPPASS_VERSION must be defined by the build"
+#endif
+
+namespace apppass::daemon {
+namespace {
+
+constexpr const char* kKeyCheckText = "apppass key check v1";
+// Successful logins are written to the store at most this long after they happened.
+constexpr std::uint64_t kUseFlushDelayUsec = 1000000;
+
+struct Options {
+    std::string config_path = APPPASS_DEFAULT_CONFIG;
+    std::string state_dir = APPPASS_DEFAULT_STATE_DIR;
+    bool config_given = false;
+};
+
+int fail(const std::string& message) {
+    log_message(LOG_ERR, message);
+    sd_notifyf(0, "STATUS=Failed: %s", message.c_str());
+    return EXIT_FAILURE;
+}
+
+int strerror_fail(const std::string& what, int negative_errno) {
+    return fail(what + ": " + std::strerror(-negative_errno));
+}
+
+// Holds everything the event loop needs, torn down in reverse order of construction.
+class Daemon {
+public:
+    int run(const Options& options);
+
+private:
+    static int on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept;
+    void arm_flush_timer();
+
+    std::unique_ptr<Store> store_;
+    std::optional<HmacSha256> hmac_;
+    std::optional<Manager> manager_;
+    std::optional<BusService> service_;
+    EventPtr event_;
+    BusPtr bus_;
+    EventSourcePtr flush_timer_;
+};
+
+int Daemon::on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept {
+    auto* self = static_cast<Daemon*>(userdata);
+    try {
+        if (auto s = self->manager_->flush_uses(); !s) {
+            log_message(LOG_WARNING, "cannot record last use, will retry: " + s.error().message);
+            self->arm_flush_timer();
+        }
+    } catch (const std::exception& e) {
+        log_message(LOG_ERR, std::string("recording last use failed: ") + e.what());
+    }
+    return 0;
+}
+
+void Daemon::arm_flush_timer() {
+    if (flush_timer_) {
+        sd_event_source_set_time_relative(flush_timer_.get(), kUseFlushDelayUsec);
+        sd_event_source_set_enabled(flush_timer_.get(), SD_EVENT_ONESHOT);
+        return;
+    }
+    sd_event_source* raw = nullptr;
+    if (sd_event_add_time_relative(event_.get(), &raw, CLOCK_MONOTONIC, kUseFlushDelayUsec, 0, on_flush_timer,
+                                   this) >= 0)
+        flush_timer_.reset(raw);
+}
+
+int Daemon::run(const Options& options) {
+    // Everything apppassd creates (store, WAL, key) is for its own eyes only.
+    umask(077);
+    auto config = load_config(options.config_path, !options.config_given);
+    if (!config)
+        return fail(config.error().message);
+    if (auto s = prepare_state_directory(options.state_dir); !s)
+        return fail(s.error().message);
+    const std::string db_path = options.state_dir + "/apppass.db";
+    for (const auto& path : {db_path, db_path + "-wal", db_path + "-shm"})
+        if (auto s = check_private_file(path); !s)
+            return fail(s.error().message);
+
+    auto store = Store::open(db_path);
+    if (!store)
+        return fail(store.error().message);
+    store_ = std::move(store).value();
+    auto check = store_->key_check();
+    if (!check)
+        return fail(check.error().message);
+    auto key = load_or_create_key(options.state_dir, !check.value().has_value());
+    if (!key)
+        return fail(key.error().message);
+    hmac_.emplace(key.value().key.bytes());
+    key.value().key.wipe();
+    const Digest expected = hmac_->compute(kKeyCheckText);
+    if (check.value()) {
+        if (!digests_equal(*check.value(), expected))
+            return fail("the key " + key.value().origin + " is not the key this store was made with; restore the "
+                        "right key (no app password can be verified with another one)");
+    } else if (auto s = store_->set_key_check(expected); !s) {
+        return fail(s.error().message);
+    }
+    if (key.value().created)
+        log_message(LOG_NOTICE, "created a new key in " + key.value().origin);
+
+    auto policy = AccessPolicy::create(config.value());
+    if (!policy)
+        return fail(options.config_path + ": " + policy.error().message);
+    manager_.emplace(config.value(), *store_, *hmac_, std::move(policy).value());
+    manager_->on_use_queued = [this] { arm_flush_timer(); };
+
+    sd_event* raw_event = nullptr;
+    if (int r = sd_event_default(&raw_event); r < 0)
+        return strerror_fail("cannot create the event loop", r);
+    event_.reset(raw_event);
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigprocmask(SIG_BLOCK, &signals, nullptr);
+    // A null handler makes sd-event leave the loop on the signal.
+    if (int r = sd_event_add_signal(event_.get(), nullptr, SIGTERM, nullptr, nullptr); r < 0)
+        return strerror_fail("cannot watch SIGTERM", r);
+    if (int r = sd_event_add_signal(event_.get(), nullptr, SIGINT, nullptr, nullptr); r < 0)
+        return strerror_fail("cannot watch SIGINT", r);
+
+    sd_bus* raw_bus = nullptr;
+    if (int r = sd_bus_open_system(&raw_bus); r < 0)
+        return strerror_fail("cannot connect to the system bus", r);
+    bus_.reset(raw_bus);
+    service_.emplace(*manager_);
+    if (auto s = service_->attach(bus_.get()); !s)
+        return fail(s.error().message);
+    if (int r = sd_bus_attach_event(bus_.get(), event_.get(), SD_EVENT_PRIORITY_NORMAL); r < 0)
+        return strerror_fail("cannot attach the bus to the event loop", r);
+    // Losing the bus means nobody can reach us: leave, and let the service manager restart us.
+    sd_bus_set_exit_on_disconnect(bus_.get(), 1);
+    if (int r = sd_bus_request_name(bus_.get(), api::kBusName, 0); r < 0)
+        return strerror_fail(std::string("cannot own the bus name ") + api::kBusName +
+                                 " (is another apppassd running, or does the D-Bus policy not allow it?)",
+                             r);
+
+    log_message(LOG_INFO, "apppassd " APPPASS_VERSION " ready, store " + db_path);
+    sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
+    const int r = sd_event_loop(event_.get());
+    sd_notify(0, "STOPPING=1");
+    if (auto s = manager_->flush_uses(); !s)
+        log_message(LOG_WARNING, "could not record the last uses before exiting: " + s.error().message);
+    if (r < 0)
+        return strerror_fail("the event loop failed", r);
+    log_message(LOG_INFO, "apppassd stopped");
+    return EXIT_SUCCESS;
+}
+
+}  // namespace
+}  // namespace apppass::daemon
+
+int main(int argc, char** argv) {
+    using namespace apppass::daemon;
+    init_log();
+    Options options;
+    CLI::App app{"apppassd: the app password daemon (org.apppass.AppPass1 on the system bus)", "apppassd"};
+    app.set_version_flag("--version", std::string("apppassd ") + APPPASS_VERSION);
+    app.add_option("--config", options.config_path, "configuration file (default " APPPASS_DEFAULT_CONFIG ")")
+        ->each([&](const std::string&) { options.config_given = true; });
+    app.add_option("--state-dir", options.state_dir,
+                   "directory of the store and its key (default " APPPASS_DEFAULT_STATE_DIR ")");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    try {
+        Daemon daemon;
+        return daemon.run(options);
+    } catch (const std::exception& e) {
+        log_message(LOG_CRIT, std::string("apppassd stopped on an unexpected error: ") + e.what());
+        return EXIT_FAILURE;
+    }
+}

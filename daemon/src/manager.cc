@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "manager.hh"
+
+#include <algorithm>
+#include <set>
+
+#include <syslog.h>
+#include <time.h>
+
+#include "apppass/secret_format.hh"
+#include "apppass/validate.hh"
+#include "entry_id.hh"
+#include "event_log.hh"
+#include "network.hh"
+#include "random_source.hh"
+
+namespace apppass::daemon {
+namespace {
+
+using api::ErrorCode;
+
+// Ids are random; a collision with an existing one is retried a few times before giving up.
+constexpr int kIdAttempts = 8;
+
+std::string short_name(ErrorCode code) {
+    const std::string full = api::error_name(code);
+    return full.substr(api::kErrorPrefix.size());
+}
+
+Error invalid(std::string message) { return make_error(ErrorCode::InvalidArgument, std::move(message)); }
+
+}  // namespace
+
+Clocks Clocks::system() {
+    return Clocks{
+        [] {
+            struct timespec ts{};
+            clock_gettime(CLOCK_REALTIME, &ts);
+            return static_cast<Microseconds>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+        },
+        [] { return Throttle::Clock::now(); },
+    };
+}
+
+Manager::Manager(const Config& config, Store& store, const HmacSha256& hmac, AccessPolicy policy,
+                 Clocks clocks)
+    : config_(config), store_(store), hmac_(hmac), policy_(std::move(policy)),
+      clocks_(std::move(clocks)), throttle_(config.throttle) {}
+
+Result<Account> Manager::target_account(const Caller& caller, std::string_view user, const char* action) {
+    Result<std::optional<Account>> found = std::optional<Account>();
+    if (user.empty()) {
+        found = find_account(caller.euid);
+        if (found && !found.value())
+            return make_error(ErrorCode::NoSuchUser, "your account (uid " + std::to_string(caller.euid) +
+                                                         ") is not in the user database");
+    } else {
+        if (auto problem = validate::login_name_problem(user))
+            return invalid("invalid user name: " + *problem);
+        found = find_account(user);
+        if (found && !found.value())
+            return make_error(ErrorCode::NoSuchUser, "there is no user \"" + std::string(user) + "\"");
+    }
+    if (!found)
+        return std::move(found).error();
+    Account account = *found.value();
+    if (caller.euid != 0 && account.uid != caller.euid)
+        return make_error(ErrorCode::AccessDenied, std::string("only root may ") + action +
+                                                       " the app passwords of another user");
+    return account;
+}
+
+Status Manager::check_options(const CreateOptions& options, Microseconds now) const {
+    if (options.services.size() > api::kMaxRestrictions)
+        return invalid("at most 32 services may be given");
+    if (options.networks.size() > api::kMaxRestrictions)
+        return invalid("at most 32 networks may be given");
+    for (const auto& service : options.services)
+        if (auto problem = validate::service_name_problem(service))
+            return invalid("invalid service \"" + service + "\": " + *problem);
+    if (options.expires != 0 && options.expires <= now)
+        return invalid("the expiry time is in the past");
+    return {};
+}
+
+Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view user, std::string_view name,
+                                        const CreateOptions& options) {
+    EventFields fields{.event = "create", .user = std::string(user), .entry_name = std::string(name),
+                       .caller = caller.euid};
+    const auto fail = [&](Error error) {
+        fields.result = short_name(error.code);
+        log_event(LOG_NOTICE, "refused to create an app password: " + error.message, fields);
+        return error;
+    };
+    auto account = target_account(caller, user, "create");
+    if (!account)
+        return fail(std::move(account).error());
+    fields.user = account.value().name;
+    if (auto problem = validate::entry_name_problem(name))
+        return fail(invalid("invalid name: " + *problem));
+    const Microseconds now = clocks_.wall();
+    if (auto s = check_options(options, now); !s)
+        return fail(std::move(s).error());
+    Entry entry;
+    entry.uid = account.value().uid;
+    entry.name = std::string(name);
+    entry.created = now;
+    entry.expires = options.expires;
+    {
+        std::set<std::string> seen;
+        for (const auto& service : options.services)
+            if (seen.insert(service).second)
+                entry.services.push_back(service);
+        seen.clear();
+        for (const auto& text : options.networks) {
+            auto network = Network::parse(text);
+            if (!network)
+                return fail(std::move(network).error());
+            if (seen.insert(network.value().to_string()).second)
+                entry.networks.push_back(network.value().to_string());
+        }
+    }
+    auto refusal = policy_.refusal(account.value());
+    if (!refusal)
+        return fail(std::move(refusal).error());
+    if (refusal.value())
+        return fail(make_error(ErrorCode::AccessDenied, *refusal.value()));
+
+    CreatedPassword created;
+    created.password = random_symbols(secret::kAlphabet, secret::kLength);
+    const Digest hash = hmac_.compute(created.password.view());
+    for (int attempt = 0; attempt < kIdAttempts; ++attempt) {
+        entry.id = random_entry_id();
+        auto inserted = store_.insert(entry, hash, config_.max_per_user);
+        if (!inserted)
+            return fail(std::move(inserted).error());
+        if (inserted.value()) {
+            created.id = format_entry_id(entry.id);
+            fields.entry_id = created.id;
+            fields.result = "ok";
+            log_event(LOG_INFO, "created app password \"" + entry.name + "\" (" + created.id + ") for " +
+                                    fields.user, fields);
+            return created;
+        }
+    }
+    return fail(make_error(ErrorCode::Internal, "could not find a free entry id"));
+}
+
+Result<std::vector<Entry>> Manager::list(const Caller& caller, std::string_view user) {
+    auto account = target_account(caller, user, "list");
+    if (!account)
+        return std::move(account).error();
+    // Uses not yet written would otherwise be missing from the list.
+    if (auto s = flush_uses(); !s)
+        log_message(LOG_WARNING, "cannot record last use yet: " + s.error().message);
+    auto entries = store_.list(account.value().uid);
+    if (!entries)
+        return std::move(entries).error();
+    for (auto& entry : entries.value()) {
+        const auto pending = pending_uses_.find(entry.id);
+        if (pending != pending_uses_.end() && pending->second.when > entry.last_used) {
+            entry.last_used = pending->second.when;
+            entry.last_service = pending->second.service;
+            entry.last_remote_host = pending->second.remote_host;
+        }
+    }
+    return entries;
+}
+
+Status Manager::remove(const Caller& caller, std::string_view user, std::string_view id) {
+    EventFields fields{.event = "delete", .user = std::string(user), .entry_id = std::string(id),
+                       .caller = caller.euid};
+    const auto fail = [&](Error error) {
+        fields.result = short_name(error.code);
+        log_event(LOG_NOTICE, "refused to delete an app password: " + error.message, fields);
+        return error;
+    };
+    auto account = target_account(caller, user, "delete");
+    if (!account)
+        return fail(std::move(account).error());
+    fields.user = account.value().name;
+    const auto numeric = parse_entry_id(id);
+    if (!numeric)
+        return fail(invalid("\"" + std::string(id) + "\" is not an app password id (eight letters)"));
+    auto entry = store_.find(account.value().uid, *numeric);
+    if (!entry)
+        return fail(std::move(entry).error());
+    if (!entry.value())
+        return fail(make_error(ErrorCode::NoSuchPassword,
+                               fields.user + " has no app password with the id " + std::string(id)));
+    fields.entry_name = entry.value()->name;
+    auto removed = store_.remove(account.value().uid, *numeric);
+    if (!removed)
+        return fail(std::move(removed).error());
+    if (!removed.value())
+        return fail(make_error(ErrorCode::NoSuchPassword,
+                               fields.user + " has no app password with the id " + std::string(id)));
+    pending_uses_.erase(*numeric);
+    fields.result = "ok";
+    log_event(LOG_INFO, "deleted app password \"" + fields.entry_name + "\" (" + fields.entry_id + ") of " +
+                            fields.user, fields);
+    return {};
+}
+
+Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user) {
+    EventFields fields{.event = "delete-all", .user = std::string(user), .caller = caller.euid};
+    auto account = target_account(caller, user, "delete");
+    if (!account) {
+        fields.result = short_name(account.error().code);
+        log_event(LOG_NOTICE, "refused to delete app passwords: " + account.error().message, fields);
+        return std::move(account).error();
+    }
+    fields.user = account.value().name;
+    auto entries = store_.list(account.value().uid);
+    auto removed = store_.remove_all(account.value().uid);
+    if (!removed) {
+        fields.result = short_name(removed.error().code);
+        log_event(LOG_ERR, "failed to delete app passwords: " + removed.error().message, fields);
+        return std::move(removed).error();
+    }
+    if (entries)
+        for (const auto& entry : entries.value())
+            pending_uses_.erase(entry.id);
+    fields.result = "ok";
+    log_event(LOG_INFO, "deleted all " + std::to_string(removed.value()) + " app passwords of " + fields.user,
+              fields);
+    return removed;
+}
+
+Result<std::string> Manager::verify(const Caller& caller, std::string_view user, std::string_view password,
+                                    std::string_view service, std::string_view remote_host) {
+    EventFields fields{.event = "verify", .user = std::string(user), .service = std::string(service),
+                       .remote_host = std::string(remote_host), .caller = caller.euid};
+    auto allowed = policy_.may_verify(caller.euid);
+    if (!allowed || !allowed.value()) {
+        Error error = allowed ? make_error(ErrorCode::AccessDenied,
+                                           "only root and members of verify_group may verify app passwords")
+                              : std::move(allowed).error();
+        fields.result = short_name(error.code);
+        log_event(LOG_WARNING, "refused a verification: " + error.message, fields);
+        return error;
+    }
+    std::optional<std::string> malformed;
+    if (auto problem = validate::login_name_problem(user))
+        malformed = "invalid user name: " + *problem;
+    else if (auto service_problem = validate::service_name_problem(service))
+        malformed = "invalid service: " + *service_problem;
+    else if (auto host_problem = validate::remote_host_problem(remote_host))
+        malformed = "invalid remote host: " + *host_problem;
+    else if (password.size() > api::kMaxPasswordBytes)
+        malformed = "the password is longer than 1024 bytes";
+    if (malformed) {
+        // Logged too, but the stderr form escapes whatever bytes the malformed values hold.
+        fields.result = short_name(ErrorCode::InvalidArgument);
+        log_event(LOG_WARNING, "refused a malformed verification: " + *malformed, fields);
+        return invalid(std::move(*malformed));
+    }
+
+    std::string matched_name;
+    auto outcome = verify_checked(user, password, service, remote_host, matched_name);
+    fields.entry_name = matched_name;
+    if (outcome) {
+        fields.entry_id = outcome.value();
+        fields.result = "ok";
+        log_event(LOG_INFO, "accepted app password \"" + matched_name + "\" (" + outcome.value() + ") of " +
+                                std::string(user) + " for " + std::string(service), fields);
+    } else {
+        fields.result = short_name(outcome.error().code);
+        log_event(LOG_NOTICE, "rejected a password for " + std::string(user) + ": " + outcome.error().message,
+                  fields);
+    }
+    return outcome;
+}
+
+Result<std::string> Manager::verify_checked(std::string_view user, std::string_view password,
+                                            std::string_view service, std::string_view remote_host,
+                                            std::string& matched_name) {
+    auto account = find_account(user);
+    if (!account)
+        return std::move(account).error();
+    if (!account.value())
+        return make_error(ErrorCode::NoSuchUser, "there is no user \"" + std::string(user) + "\"");
+    const Account& target = *account.value();
+
+    const auto now = clocks_.monotonic();
+    if (const auto wait = throttle_.wait_time(user, remote_host, now)) {
+        const auto seconds = (wait->count() + 999) / 1000;
+        return make_error(ErrorCode::Throttled, "too many failed attempts from this host; try again in " +
+                                                    std::to_string(seconds) + " s");
+    }
+    auto refusal = policy_.refusal(target);
+    if (!refusal)
+        return std::move(refusal).error();
+    if (refusal.value())
+        return make_error(ErrorCode::NoAppPasswords, *refusal.value());
+
+    const auto bad = [&](std::string why) {
+        throttle_.record_failure(user, remote_host, now);
+        return make_error(ErrorCode::BadPassword, std::move(why));
+    };
+
+    std::optional<std::pair<Entry, Digest>> match;
+    if (auto canonical = secret::normalise(password)) {
+        const Digest hash = hmac_.compute(canonical->view());
+        auto found = store_.find_by_hash(hash);
+        if (!found)
+            return std::move(found).error();
+        // The index found it by hash; compare again in constant time, belt and braces.
+        if (found.value() && digests_equal(found.value()->second, hash) && found.value()->first.uid == target.uid)
+            match = std::move(found.value());
+    }
+    if (!match) {
+        auto count = store_.count(target.uid);
+        if (!count)
+            return std::move(count).error();
+        // Not a failure for the throttle: the stack goes on to the user's main password.
+        if (count.value() == 0)
+            return make_error(ErrorCode::NoAppPasswords, std::string(user) + " has no app passwords");
+        return bad("the password matches none of " + std::string(user) + "'s app passwords");
+    }
+    const Entry& entry = match->first;
+    matched_name = entry.name;
+    const Microseconds wall = clocks_.wall();
+    if (entry.expires != 0 && entry.expires <= wall)
+        return bad("app password \"" + entry.name + "\" has expired");
+    if (!entry.services.empty() &&
+        std::find(entry.services.begin(), entry.services.end(), service) == entry.services.end())
+        return bad("app password \"" + entry.name + "\" is not valid for the service " + std::string(service));
+    if (!entry.networks.empty()) {
+        const auto address = parse_ip_address(remote_host);
+        const bool inside = address && std::any_of(entry.networks.begin(), entry.networks.end(), [&](const auto& text) {
+                                auto network = Network::parse(text);
+                                return network && network.value().contains(*address);
+                            });
+        if (!inside)
+            return bad("app password \"" + entry.name + "\" is not valid from " +
+                       (remote_host.empty() ? std::string("an unknown host") : std::string(remote_host)));
+    }
+    throttle_.record_success(user, remote_host);
+    const bool first = pending_uses_.empty();
+    pending_uses_[entry.id] = Use{entry.id, wall, std::string(service), std::string(remote_host)};
+    if (first && on_use_queued)
+        on_use_queued();
+    return format_entry_id(entry.id);
+}
+
+Status Manager::flush_uses() {
+    if (pending_uses_.empty())
+        return {};
+    std::vector<Use> uses;
+    uses.reserve(pending_uses_.size());
+    for (const auto& [id, use] : pending_uses_)
+        uses.push_back(use);
+    if (auto s = store_.record_uses(uses); !s)
+        return s;
+    pending_uses_.clear();
+    return {};
+}
+
+}  // namespace apppass::daemon

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// What each D-Bus method does, without sd-bus: arguments in, a result or an Error out. The bus
+// layer (bus_service.cc) only unpacks messages, finds the caller's EUID and packs replies, so
+// that this logic can be tested and fuzzed on its own.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "access_policy.hh"
+#include "apppass/result.hh"
+#include "apppass/secret_string.hh"
+#include "config.hh"
+#include "entry.hh"
+#include "hmac_sha256.hh"
+#include "store.hh"
+#include "throttle.hh"
+
+namespace apppass::daemon {
+
+struct Caller {
+    uid_t euid;  // as the bus reported it, never read from /proc
+};
+
+struct CreateOptions {
+    std::vector<std::string> services;
+    std::vector<std::string> networks;
+    Microseconds expires = 0;
+};
+
+struct CreatedPassword {
+    std::string id;
+    SecretString password;  // canonical form, 24 letters
+};
+
+// The wall clock and the monotonic clock, replaceable in tests.
+struct Clocks {
+    std::function<Microseconds()> wall;
+    std::function<Throttle::Clock::time_point()> monotonic;
+    static Clocks system();
+};
+
+class Manager {
+public:
+    Manager(const Config& config, Store& store, const HmacSha256& hmac, AccessPolicy policy,
+            Clocks clocks = Clocks::system());
+
+    Result<CreatedPassword> create(const Caller& caller, std::string_view user, std::string_view name,
+                                   const CreateOptions& options);
+    Result<std::vector<Entry>> list(const Caller& caller, std::string_view user);
+    Status remove(const Caller& caller, std::string_view user, std::string_view id);
+    Result<unsigned> remove_all(const Caller& caller, std::string_view user);
+    Result<std::string> verify(const Caller& caller, std::string_view user, std::string_view password,
+                               std::string_view service, std::string_view remote_host);
+
+    // Last-use records are kept in memory and written in batches: a write with
+    // synchronous=FULL per login would cost an fsync each, and last use is informational.
+    bool has_pending_uses() const noexcept { return !pending_uses_.empty(); }
+    Status flush_uses();
+
+    // Called when the first use is queued, so the owner can arm a flush timer.
+    std::function<void()> on_use_queued;
+
+private:
+    Result<Account> target_account(const Caller& caller, std::string_view user, const char* action);
+    Status check_options(const CreateOptions& options, Microseconds now) const;
+    Result<std::string> verify_checked(std::string_view user, std::string_view password,
+                                       std::string_view service, std::string_view remote_host,
+                                       std::string& matched_name);
+
+    Config config_;
+    Store& store_;
+    const HmacSha256& hmac_;
+    AccessPolicy policy_;
+    Clocks clocks_;
+    Throttle throttle_;
+    std::unordered_map<std::int64_t, Use> pending_uses_;
+};
+
+}  // namespace apppass::daemon

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// apppass list [--json | --names]
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "bus_client.hh"
+#include "commands.hh"
+#include "entry_json.hh"
+#include "text_table.hh"
+#include "time_format.hh"
+
+namespace apppass::cli {
+namespace {
+
+struct ListOptions {
+    bool json = false;
+    bool names = false;
+};
+
+std::uint64_t now_us() {
+    using namespace std::chrono;
+    return static_cast<std::uint64_t>(
+        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+// "3 hours ago, dovecot from 192.0.2.4", or "never".
+std::string last_use_cell(const PasswordEntry& entry, std::uint64_t now) {
+    if (entry.last_used_us == 0)
+        return "never";
+    std::string cell = format_for_people(entry.last_used_us, now);
+    if (!entry.last_service.empty())
+        cell += ", " + entry.last_service;
+    if (!entry.last_remote_host.empty())
+        cell += " from " + entry.last_remote_host;
+    return cell;
+}
+
+std::string expiry_cell(const PasswordEntry& entry, std::uint64_t now) {
+    if (entry.expires_us == 0)
+        return "never";
+    if (entry.expires_us <= now)
+        return "expired " + format_for_people(entry.expires_us, now);
+    return format_for_people(entry.expires_us, now);
+}
+
+// "dovecot, sshd from 192.0.2.0/24", "from 2001:db8::/32", or "-" when unrestricted.
+std::string restriction_cell(const PasswordEntry& entry) {
+    if (entry.services.empty() && entry.networks.empty())
+        return "-";
+    std::string cell = fmt::format("{}", fmt::join(entry.services, ", "));
+    if (!entry.networks.empty())
+        cell += fmt::format("{}from {}", cell.empty() ? "" : " ", fmt::join(entry.networks, ", "));
+    return cell;
+}
+
+void print_table(const std::vector<PasswordEntry>& entries) {
+    const std::uint64_t now = now_us();
+    TextTable table({"ID", "NAME", "CREATED", "LAST USED", "EXPIRES", "RESTRICTED TO"});
+    for (const auto& entry : entries)
+        table.add_row({entry.id, entry.name, format_for_people(entry.created_us, now),
+                       last_use_cell(entry, now), expiry_cell(entry, now), restriction_cell(entry)});
+    std::cout << table.render();
+}
+
+void print_empty_hint(const GlobalOptions& global) {
+    if (global.user.empty())
+        std::cout << "You have no app passwords. Create one with: apppass create NAME\n";
+    else
+        std::cout << fmt::format("{0} has no app passwords. Create one with: "
+                                 "apppass --user {0} create NAME\n", global.user);
+}
+
+void run_list(const GlobalOptions& global, const ListOptions& options) {
+    auto client = AppPassClient::connect();
+    const auto entries = client.list(global.user);
+    if (options.json) {
+        nlohmann::ordered_json document = {{"entries", nlohmann::ordered_json::array()}};
+        for (const auto& entry : entries)
+            document["entries"].push_back(entry_to_json(entry));
+        std::cout << std::setw(2) << document << '\n';
+    } else if (options.names) {
+        for (const auto& entry : entries)
+            std::cout << entry.name << '\n';
+    } else if (entries.empty()) {
+        print_empty_hint(global);
+    } else {
+        print_table(entries);
+    }
+    std::cout << std::flush;
+}
+
+}  // namespace
+
+void add_list_command(CLI::App& app, const GlobalOptions& global) {
+    auto options = std::make_shared<ListOptions>();
+    auto* command = app.add_subcommand("list", "List app passwords: when each was created and "
+                                               "last used, when it expires, where it is valid.");
+    auto* json = command->add_flag("--json", options->json, "print the entries as JSON");
+    command->add_flag("--names", options->names, "print only the names, one per line")
+        ->excludes(json);
+    command->callback([&global, options] { run_list(global, *options); });
+}
+
+}  // namespace apppass::cli

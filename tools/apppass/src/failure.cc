@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "failure.hh"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "apppass/dbus_api.hh"
+
+namespace apppass::cli {
+namespace {
+
+struct FailureRow {
+    FailureKind kind;
+    int exit_status;
+    // fmt format string; {detail} is the daemon's message (or our own detail), without a
+    // final full stop so that the sentence can go on.
+    const char* sentence;
+};
+
+// The one table: what a person reads and what a script sees for every way a command fails.
+constexpr std::array kFailureTable{
+    FailureRow{FailureKind::Usage, kExitUsage, "{detail}."},
+    FailureRow{FailureKind::NeedsConfirmation, kExitUsage,
+               "{detail}; add --yes to delete without being asked."},
+    FailureRow{FailureKind::Declined, kExitFailed, "{detail}."},
+    FailureRow{FailureKind::Failed, kExitFailed, "{detail}."},
+    FailureRow{FailureKind::DaemonUnreachable, kExitFailed,
+               "apppassd is not running or the system bus cannot be reached ({detail}); "
+               "start it with \"systemctl start apppassd\" as root."},
+    FailureRow{FailureKind::DaemonNotAnswering, kExitFailed,
+               "apppassd did not answer in time ({detail}); "
+               "\"journalctl -u apppassd\" shows what it is doing."},
+    FailureRow{FailureKind::AccessDenied, kExitFailed, "Not allowed: {detail}."},
+    FailureRow{FailureKind::NoSuchUser, kExitFailed, "{detail}."},
+    FailureRow{FailureKind::NoSuchPassword, kExitFailed,
+               "{detail}; \"apppass list\" shows the ids and names."},
+    FailureRow{FailureKind::LimitReached, kExitFailed,
+               "{detail} (\"apppass list\" shows them, \"apppass delete ID|NAME\" deletes one)."},
+    FailureRow{FailureKind::InvalidArgument, kExitUsage, "{detail}."},
+    FailureRow{FailureKind::NameInUse, kExitFailed, "{detail}."},
+    FailureRow{FailureKind::Throttled, kExitFailed, "{detail}."},
+    FailureRow{FailureKind::StoreUnavailable, kExitFailed,
+               "apppassd cannot use its store: {detail}; "
+               "\"journalctl -u apppassd\" tells the administrator more."},
+    FailureRow{FailureKind::DaemonFailed, kExitFailed,
+               "apppassd failed: {detail}; \"journalctl -u apppassd\" has more."},
+};
+
+FailureKind kind_for_daemon_error(api::ErrorCode code) {
+    // No default: the compiler points here when the contract grows a new error.
+    switch (code) {
+    case api::ErrorCode::AccessDenied: return FailureKind::AccessDenied;
+    case api::ErrorCode::NoSuchUser: return FailureKind::NoSuchUser;
+    case api::ErrorCode::NoSuchPassword: return FailureKind::NoSuchPassword;
+    case api::ErrorCode::LimitReached: return FailureKind::LimitReached;
+    case api::ErrorCode::InvalidArgument: return FailureKind::InvalidArgument;
+    case api::ErrorCode::NameInUse: return FailureKind::NameInUse;
+    case api::ErrorCode::Throttled: return FailureKind::Throttled;
+    case api::ErrorCode::StoreUnavailable: return FailureKind::StoreUnavailable;
+    // Only VerifyPassword reports these, which this tool never calls.
+    case api::ErrorCode::BadPassword:
+    case api::ErrorCode::NoAppPasswords:
+    case api::ErrorCode::Internal: return FailureKind::DaemonFailed;
+    }
+    return FailureKind::DaemonFailed;
+}
+
+// Errors of the bus itself that mean something to a person.
+struct BusErrorKind {
+    std::string_view name;
+    FailureKind kind;
+};
+constexpr std::array kBusErrorKinds{
+    BusErrorKind{"org.freedesktop.DBus.Error.ServiceUnknown", FailureKind::DaemonUnreachable},
+    BusErrorKind{"org.freedesktop.DBus.Error.NameHasNoOwner", FailureKind::DaemonUnreachable},
+    BusErrorKind{"org.freedesktop.DBus.Error.NoServer", FailureKind::DaemonUnreachable},
+    BusErrorKind{"org.freedesktop.DBus.Error.Disconnected", FailureKind::DaemonUnreachable},
+    BusErrorKind{"org.freedesktop.DBus.Error.NoReply", FailureKind::DaemonNotAnswering},
+    BusErrorKind{"org.freedesktop.DBus.Error.Timeout", FailureKind::DaemonNotAnswering},
+    BusErrorKind{"org.freedesktop.DBus.Error.TimedOut", FailureKind::DaemonNotAnswering},
+    // The bus policy refused the call before it reached apppassd.
+    BusErrorKind{"org.freedesktop.DBus.Error.AccessDenied", FailureKind::AccessDenied},
+};
+
+std::string_view without_final_stop(std::string_view text) {
+    while (!text.empty() && (text.back() == '.' || text.back() == ' ' || text.back() == '\n'))
+        text.remove_suffix(1);
+    return text;
+}
+
+}  // namespace
+
+Failure failure_from_bus_error(std::string_view error_name, std::string_view message) {
+    std::string detail(message.empty() ? error_name : message);
+    if (auto code = api::error_from_name(error_name))
+        return Failure(kind_for_daemon_error(*code), std::move(detail));
+    for (const auto& entry : kBusErrorKinds)
+        if (entry.name == error_name)
+            return Failure(entry.kind, std::move(detail));
+    return Failure(FailureKind::DaemonFailed, std::move(detail));
+}
+
+FailureReport report_for(const Failure& failure) {
+    for (const auto& row : kFailureTable)
+        if (row.kind == failure.kind())
+            return {fmt::format(fmt::runtime(row.sentence),
+                                fmt::arg("detail", without_final_stop(failure.detail()))),
+                    row.exit_status};
+    return {std::string(failure.detail()), kExitFailed};
+}
+
+}  // namespace apppass::cli
