@@ -10,6 +10,7 @@
 #include <syslog.h>
 
 #include "apppass/dbus_api.hh"
+#include "apppass/entry_codec.hh"
 #include "entry_id.hh"
 #include "event_log.hh"
 
@@ -87,43 +88,21 @@ int read_string_array(sd_bus_message* m, const std::string& key, std::vector<std
     return sd_bus_message_exit_container(m);
 }
 
-// Appends {key: variant} to an open a{sv}.
-template <typename Append>
-int append_entry(sd_bus_message* reply, const char* key, const char* signature, Append&& append) {
-    int r = sd_bus_message_open_container(reply, 'e', "sv");
-    if (r >= 0) r = sd_bus_message_append(reply, "s", key);
-    if (r >= 0) r = sd_bus_message_open_container(reply, 'v', signature);
-    if (r >= 0) r = append();
-    if (r >= 0) r = sd_bus_message_close_container(reply);
-    if (r >= 0) r = sd_bus_message_close_container(reply);
-    return r;
-}
-
-int append_strv(sd_bus_message* reply, const std::vector<std::string>& items) {
-    int r = sd_bus_message_open_container(reply, 'a', "s");
-    for (const auto& item : items)
-        if (r >= 0)
-            r = sd_bus_message_append(reply, "s", item.c_str());
-    if (r >= 0)
-        r = sd_bus_message_close_container(reply);
-    return r;
-}
-
+// The entry as the contract's a{sv} (apppass/entry_codec.hh, the clients' decoder's table).
 int append_entry_dict(sd_bus_message* reply, const Entry& entry) {
-    const std::string id = format_entry_id(entry.id);
     const auto u64 = [](Microseconds t) { return static_cast<std::uint64_t>(t < 0 ? 0 : t); };
-    int r = sd_bus_message_open_container(reply, 'a', "{sv}");
-    if (r >= 0) r = append_entry(reply, api::kFieldId, "s", [&] { return sd_bus_message_append(reply, "s", id.c_str()); });
-    if (r >= 0) r = append_entry(reply, api::kFieldName, "s", [&] { return sd_bus_message_append(reply, "s", entry.name.c_str()); });
-    if (r >= 0) r = append_entry(reply, api::kFieldCreated, "t", [&] { return sd_bus_message_append(reply, "t", u64(entry.created)); });
-    if (r >= 0) r = append_entry(reply, api::kFieldLastUsed, "t", [&] { return sd_bus_message_append(reply, "t", u64(entry.last_used)); });
-    if (r >= 0) r = append_entry(reply, api::kFieldLastService, "s", [&] { return sd_bus_message_append(reply, "s", entry.last_service.c_str()); });
-    if (r >= 0) r = append_entry(reply, api::kFieldLastRemoteHost, "s", [&] { return sd_bus_message_append(reply, "s", entry.last_remote_host.c_str()); });
-    if (r >= 0) r = append_entry(reply, api::kFieldExpires, "t", [&] { return sd_bus_message_append(reply, "t", u64(entry.expires)); });
-    if (r >= 0) r = append_entry(reply, api::kFieldServices, "as", [&] { return append_strv(reply, entry.services); });
-    if (r >= 0) r = append_entry(reply, api::kFieldNetworks, "as", [&] { return append_strv(reply, entry.networks); });
-    if (r >= 0) r = sd_bus_message_close_container(reply);
-    return r;
+    const api::EntryRecord record{
+        .id = format_entry_id(entry.id),
+        .name = entry.name,
+        .created_us = u64(entry.created),
+        .last_used_us = u64(entry.last_used),
+        .last_service = entry.last_service,
+        .last_remote_host = entry.last_remote_host,
+        .expires_us = u64(entry.expires),
+        .services = entry.services,
+        .networks = entry.networks,
+    };
+    return api::append_entry_record(reply, record);
 }
 
 }  // namespace

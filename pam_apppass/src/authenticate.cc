@@ -6,8 +6,8 @@
 
 #include <security/pam_ext.h>
 
+#include "apppass/client/manager_client.hh"
 #include "apppass/validate.hh"
-#include "daemon_client.hh"
 #include "module_log.hh"
 #include "module_operations.hh"
 #include "outcome.hh"
@@ -84,18 +84,22 @@ int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
 
     log_debug(pamh, options, "verifying an app password for user %s, service %s, remote host '%s'",
               user, service, remote_host);
-    DaemonClient client(options.timeout);
-    const DaemonReply reply = client.verify_password(user, sent_password, service, remote_host);
-    const int code = pam_code_for(reply.outcome, PamOperation::Authenticate, options);
-    if (reply.outcome == Outcome::Verified) {
+    // One private connection for this one call (see daemon_connection.hh), and one deadline
+    // for connecting, finding the daemon and the call.
+    const client::Deadline deadline(options.timeout);
+    client::ManagerClient daemon;
+    const auto verified = daemon.verify_password(user, sent_password, service, remote_host, deadline);
+    const Outcome outcome = verified ? Outcome::Succeeded : outcome_of_failure(verified.error());
+    const int code = pam_code_for(outcome, PamOperation::Authenticate, options);
+    if (verified) {
         pam_syslog(pamh, LOG_INFO, "app password %s accepted for user %s (service %s, remote host '%s')",
-                   reply.entry_id.c_str(), user, service, remote_host);
+                   verified.value().c_str(), user, service, remote_host);
         record_success(pamh, true);
     } else {
-        pam_syslog(pamh, reply.outcome == Outcome::BadPassword ? LOG_NOTICE : LOG_WARNING,
+        pam_syslog(pamh, outcome == Outcome::BadPassword ? LOG_NOTICE : LOG_WARNING,
                    "user %s (service %s, remote host '%s'): %s; returning %s [%s]", user, service,
-                   remote_host, describe(reply.outcome), pam_strerror(pamh, code),
-                   reply.detail.c_str());
+                   remote_host, describe(outcome), pam_strerror(pamh, code),
+                   verified.error().detail.c_str());
     }
     return code;
 }

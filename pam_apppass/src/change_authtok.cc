@@ -6,8 +6,8 @@
 
 #include <security/pam_ext.h>
 
+#include "apppass/client/manager_client.hh"
 #include "apppass/validate.hh"
-#include "daemon_client.hh"
 #include "module_log.hh"
 #include "module_operations.hh"
 #include "outcome.hh"
@@ -32,16 +32,18 @@ int change_authtok(pam_handle_t* pamh, int flags, int argc, const char** argv) {
         return pam_code_for(Outcome::RefusedUser, PamOperation::ChangeAuthtok, options);
     }
     log_debug(pamh, options, "main password of %s changed: revoking its app passwords", user);
-    DaemonClient client(options.timeout);
-    const DaemonReply reply = client.delete_all_passwords(user);
-    if (reply.outcome == Outcome::Verified) {
+    const client::Deadline deadline(options.timeout);
+    client::ManagerClient daemon;
+    const auto revoked = daemon.delete_all_passwords(user, deadline);
+    if (revoked) {
         pam_syslog(pamh, LOG_NOTICE, "main password of %s changed: revoked %u app password(s)", user,
-                   reply.count);
+                   revoked.value());
         return PAM_SUCCESS;
     }
-    const int code = pam_code_for(reply.outcome, PamOperation::ChangeAuthtok, options);
+    const Outcome outcome = outcome_of_failure(revoked.error());
+    const int code = pam_code_for(outcome, PamOperation::ChangeAuthtok, options);
     pam_syslog(pamh, LOG_ERR, "main password of %s changed but its app passwords were NOT revoked: %s [%s]",
-               user, describe(reply.outcome), reply.detail.c_str());
+               user, describe(outcome), revoked.error().detail.c_str());
     return code;
 }
 

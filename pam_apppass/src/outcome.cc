@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "outcome.hh"
 
-#include <cerrno>
-#include <string_view>
-
 #include <security/_pam_types.h>
 
 #include "apppass/dbus_api.hh"
@@ -26,7 +23,7 @@ struct OutcomeRow {
 // THE table. Every PAM code this module returns after talking to (or refusing to talk to) the
 // daemon comes from here; docs/dbus-api.md and pam_apppass(8) describe the same mapping.
 constexpr OutcomeRow kOutcomeTable[] = {
-    {Outcome::Verified, PAM_SUCCESS, PAM_SUCCESS, IgnoredBy::Nothing, "accepted"},
+    {Outcome::Succeeded, PAM_SUCCESS, PAM_SUCCESS, IgnoredBy::Nothing, "accepted"},
     {Outcome::BadPassword, PAM_AUTH_ERR, PAM_AUTHTOK_ERR, IgnoredBy::Nothing, "wrong password"},
     {Outcome::NoSuchUser, PAM_USER_UNKNOWN, PAM_USER_UNKNOWN, IgnoredBy::Nothing, "no such user"},
     {Outcome::NoAppPasswords, PAM_USER_UNKNOWN, PAM_AUTHTOK_ERR, IgnoredBy::IgnoreUnknownUser,
@@ -52,21 +49,6 @@ const OutcomeRow* find_row(Outcome outcome) noexcept {
             return &row;
     return nullptr;
 }
-
-// Bus errors that mean "nobody is answering", as opposed to "somebody answered no".
-constexpr std::string_view kUnavailableErrors[] = {
-    "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner",
-    "org.freedesktop.DBus.Error.NoReply",        "org.freedesktop.DBus.Error.Timeout",
-    "org.freedesktop.DBus.Error.TimedOut",       "org.freedesktop.DBus.Error.Disconnected",
-    "org.freedesktop.DBus.Error.NoServer",       "org.freedesktop.DBus.Error.NoNetwork",
-};
-// Activation of the daemon failed (the unit could not start).
-constexpr std::string_view kSpawnErrorPrefix = "org.freedesktop.DBus.Error.Spawn.";
-
-// errno values of a connection that could not be made or was lost.
-constexpr int kUnavailableErrnos[] = {ENOENT,     ECONNREFUSED, ECONNRESET, ECONNABORTED, ENOTCONN,
-                                      EPIPE,      ETIMEDOUT,    ENXIO,      ESRCH,        EHOSTDOWN,
-                                      EADDRNOTAVAIL, ESHUTDOWN};
 
 Outcome outcome_of_daemon_error(api::ErrorCode code) noexcept {
     switch (code) {
@@ -97,25 +79,17 @@ const char* describe(Outcome outcome) noexcept {
     return row ? row->description : "unexpected outcome";
 }
 
-Outcome outcome_of_bus_failure(int r, const char* error_name) noexcept {
-    const std::string_view name = error_name ? error_name : "";
-    if (!name.empty()) {
-        if (const auto code = api::error_from_name(name))
-            return outcome_of_daemon_error(*code);
-        for (const auto unavailable : kUnavailableErrors)
-            if (name == unavailable)
-                return Outcome::Unavailable;
-        if (name.starts_with(kSpawnErrorPrefix))
-            return Outcome::Unavailable;
-        if (name == "org.freedesktop.DBus.Error.NoMemory")
-            return Outcome::OutOfMemory;
-        return Outcome::ServiceError;
+Outcome outcome_of_failure(const client::CallFailure& failure) noexcept {
+    switch (failure.kind) {
+    case client::FailureClass::Unreachable:
+    case client::FailureClass::NotAnswering: return Outcome::Unavailable;
+    case client::FailureClass::DaemonError:
+        return failure.daemon_error ? outcome_of_daemon_error(*failure.daemon_error)
+                                    : Outcome::ServiceError;
+    case client::FailureClass::UntrustedPeer: return Outcome::UntrustedPeer;
+    case client::FailureClass::OutOfMemory: return Outcome::OutOfMemory;
+    case client::FailureClass::Other: return Outcome::ServiceError;
     }
-    if (r == -ENOMEM)
-        return Outcome::OutOfMemory;
-    for (const int e : kUnavailableErrnos)
-        if (r == -e)
-            return Outcome::Unavailable;
     return Outcome::ServiceError;
 }
 

@@ -3,12 +3,13 @@
 // into PAM return codes.
 #pragma once
 
+#include "apppass/client/call_failure.hh"
 #include "module_options.hh"
 
 namespace apppass::pam {
 
 enum class Outcome {
-    Verified,         // VerifyPassword (or DeleteAllPasswords) replied with success
+    Succeeded,        // the daemon did what was asked: accepted the password, or revoked
     BadPassword,      // the daemon's BadPassword
     NoSuchUser,       // the daemon's NoSuchUser
     NoAppPasswords,   // the daemon's NoAppPasswords: the login exists but never enrolled
@@ -23,15 +24,14 @@ enum class Outcome {
 
 enum class PamOperation { Authenticate, ChangeAuthtok };
 
-// The PAM code for OUTCOME of OPERATION under OPTIONS. Nothing but Outcome::Verified maps to
+// The PAM code for OUTCOME of OPERATION under OPTIONS. Nothing but Outcome::Succeeded maps to
 // PAM_SUCCESS; everything the table does not name is PAM_SERVICE_ERR.
 int pam_code_for(Outcome outcome, PamOperation operation, const ModuleOptions& options) noexcept;
 
 // A few words for the log line ("wrong password", "daemon unavailable").
 const char* describe(Outcome outcome) noexcept;
 
-// Classifies a failed sd-bus call: R is its negative errno, ERROR_NAME the D-Bus error name of
-// the reply or of the local failure ("" when none).
-Outcome outcome_of_bus_failure(int r, const char* error_name) noexcept;
+// The outcome of a failed exchange with the daemon, as the client core classified it.
+Outcome outcome_of_failure(const client::CallFailure& failure) noexcept;
 
 }  // namespace apppass::pam

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // No apppassd on the bus (run_pam_test.py --no-daemon): PAM_AUTHINFO_UNAVAIL, or PAM_IGNORE
 // under ignore_authinfo_unavail; never PAM_SUCCESS. What the module refuses by itself keeps
-// its own code, which shows it was refused without asking anyone.
+// its own code, which shows it was refused without asking anyone. A bus that accepts the
+// connection and then says nothing costs no more than the stack's timeout=.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "pam_test_support.hh"
@@ -42,6 +50,51 @@ void revocation_without_daemon_fails_the_change(void**) {
     assert_int_equal(pam.record(pam_chauthtok(pam.get(), 0)), PAM_AUTHTOK_ERR);
 }
 
+// A listening Unix socket that never accepts and never answers: the kernel completes the
+// connect, sd-bus writes its AUTH line, and nothing comes back, as with a wedged dbus-daemon.
+class SilentSocket {
+public:
+    SilentSocket() {
+        char pattern[] = "/tmp/apppass-silent.XXXXXX";
+        assert_non_null(mkdtemp(pattern));
+        dir_ = pattern;
+        path_ = dir_ + "/bus";
+        fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(fd_ >= 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::strncpy(address.sun_path, path_.c_str(), sizeof address.sun_path - 1);
+        assert_int_equal(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+        assert_int_equal(listen(fd_, 16), 0);
+    }
+    ~SilentSocket() {
+        close(fd_);
+        unlink(path_.c_str());
+        rmdir(dir_.c_str());
+    }
+    std::string address() const { return "unix:path=" + path_; }
+
+private:
+    std::string dir_, path_;
+    int fd_ = -1;
+};
+
+void silent_bus_fails_within_timeout(void**) {
+    SilentSocket silent;
+    const std::string saved = required_env("DBUS_SYSTEM_BUS_ADDRESS");
+    assert_int_equal(setenv("DBUS_SYSTEM_BUS_ADDRESS", silent.address().c_str(), 1), 0);
+    const auto start = std::chrono::steady_clock::now();
+    const int rc = authenticate_with("abcdefghjkmnpqrstuvwxyzab", kAlice, kServiceTimeout1);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    assert_int_equal(setenv("DBUS_SYSTEM_BUS_ADDRESS", saved.c_str(), 1), 0);
+
+    assert_int_equal(rc, PAM_AUTHINFO_UNAVAIL);
+    // timeout=1 covers connecting and the bus's Hello: it waited for the second (so the bus
+    // really was silent, not refused), and not for sd-bus's 25 s default.
+    assert_true(elapsed >= std::chrono::milliseconds(900));
+    assert_true(elapsed < std::chrono::seconds(2));
+}
+
 }  // namespace
 
 int main() {
@@ -49,6 +102,7 @@ int main() {
         cmocka_unit_test(no_daemon_is_authinfo_unavail),
         cmocka_unit_test(refusals_need_no_daemon),
         cmocka_unit_test(revocation_without_daemon_fails_the_change),
+        cmocka_unit_test(silent_bus_fails_within_timeout),
     };
     return cmocka_run_group_tests_name("pam_apppass without apppassd", tests, nullptr, nullptr);
 }

@@ -12,6 +12,12 @@ namespace apppass {
 struct BusCloser {
     void operator()(sd_bus* bus) const noexcept { sd_bus_flush_close_unref(bus); }
 };
+// For a client's connection, which may be dropped before it was ever ready: sd_bus_flush()
+// would first wait for authentication with no deadline but sd-bus's own (90 s), and a client's
+// synchronous calls leave nothing unsent anyway.
+struct BusCloserNoFlush {
+    void operator()(sd_bus* bus) const noexcept { sd_bus_close_unref(bus); }
+};
 struct BusMessageUnref {
     void operator()(sd_bus_message* m) const noexcept { sd_bus_message_unref(m); }
 };
@@ -29,6 +35,7 @@ struct EventSourceUnref {
 };
 
 using BusPtr = std::unique_ptr<sd_bus, BusCloser>;
+using ClientBusPtr = std::unique_ptr<sd_bus, BusCloserNoFlush>;
 using BusMessagePtr = std::unique_ptr<sd_bus_message, BusMessageUnref>;
 using BusCredsPtr = std::unique_ptr<sd_bus_creds, BusCredsUnref>;
 using BusSlotPtr = std::unique_ptr<sd_bus_slot, BusSlotUnref>;

@@ -15,11 +15,12 @@ struct Error {
     std::string message;
 };
 
-template <typename T>
+// E is the error type: Error for the daemon's own work, client::CallFailure for a client's call.
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
 public:
     Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
-    Result(Error error) : state_(std::move(error)) {}  // NOLINT
+    Result(E error) : state_(std::move(error)) {}  // NOLINT
 
     bool ok() const noexcept { return std::holds_alternative<T>(state_); }
     explicit operator bool() const noexcept { return ok(); }
@@ -27,11 +28,11 @@ public:
     T& value() & { return std::get<T>(state_); }
     const T& value() const& { return std::get<T>(state_); }
     T&& value() && { return std::get<T>(std::move(state_)); }
-    const Error& error() const& { return std::get<Error>(state_); }
-    Error&& error() && { return std::get<Error>(std::move(state_)); }
+    const E& error() const& { return std::get<E>(state_); }
+    E&& error() && { return std::get<E>(std::move(state_)); }
 
 private:
-    std::variant<T, Error> state_;
+    std::variant<T, E> state_;
 };
 
 // Result of an operation that yields nothing but may fail.

@@ -10,7 +10,7 @@
 
 #include "apppass/secret_format.hh"
 #include "apppass/validate.hh"
-#include "bus_client.hh"
+#include "daemon.hh"
 #include "commands.hh"
 #include "entry_json.hh"
 #include "expiry_parser.hh"
@@ -76,7 +76,7 @@ void print_json(const CreateRequest& request, CreatedPassword& created) {
 void run_create(const GlobalOptions& global, const CreateOptions& options) {
     CreateRequest request{options.name, options.services, options.networks,
                           resolve_expiry(options.expires)};
-    auto client = AppPassClient::connect();
+    AppPassClient client;
     CreatedPassword created = client.create(global.user, request);
     if (options.json)
         print_json(request, created);

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "bus_client.hh"
+#include "daemon.hh"
 #include "commands.hh"
 #include "failure.hh"
 #include "terminal.hh"
@@ -94,7 +94,7 @@ void run_delete(const GlobalOptions& global, const DeleteOptions& options) {
     if (!options.all && options.target.empty())
         throw Failure(FailureKind::Usage,
                       "say which app password to delete: its ID or NAME, or --all for every one");
-    auto client = AppPassClient::connect();
+    AppPassClient client;
     if (options.all)
         delete_all(global, options, client);
     else

@@ -9,7 +9,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
-#include "bus_client.hh"
+#include "daemon.hh"
 #include "commands.hh"
 #include "entry_json.hh"
 #include "text_table.hh"
@@ -77,7 +77,7 @@ void print_empty_hint(const GlobalOptions& global) {
 }
 
 void run_list(const GlobalOptions& global, const ListOptions& options) {
-    auto client = AppPassClient::connect();
+    AppPassClient client;
     const auto entries = client.list(global.user);
     if (options.json) {
         nlohmann::ordered_json document = {{"entries", nlohmann::ordered_json::array()}};

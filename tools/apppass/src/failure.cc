@@ -31,6 +31,8 @@ constexpr std::array kFailureTable{
     FailureRow{FailureKind::DaemonNotAnswering, kExitFailed,
                "apppassd did not answer in time ({detail}); "
                "\"journalctl -u apppassd\" shows what it is doing."},
+    FailureRow{FailureKind::UntrustedDaemon, kExitFailed,
+               "refusing to talk to the daemon: {detail}; nothing was sent."},
     FailureRow{FailureKind::AccessDenied, kExitFailed, "Not allowed: {detail}."},
     FailureRow{FailureKind::NoSuchUser, kExitFailed, "{detail}."},
     FailureRow{FailureKind::NoSuchPassword, kExitFailed,
@@ -66,23 +68,6 @@ FailureKind kind_for_daemon_error(api::ErrorCode code) {
     return FailureKind::DaemonFailed;
 }
 
-// Errors of the bus itself that mean something to a person.
-struct BusErrorKind {
-    std::string_view name;
-    FailureKind kind;
-};
-constexpr std::array kBusErrorKinds{
-    BusErrorKind{"org.freedesktop.DBus.Error.ServiceUnknown", FailureKind::DaemonUnreachable},
-    BusErrorKind{"org.freedesktop.DBus.Error.NameHasNoOwner", FailureKind::DaemonUnreachable},
-    BusErrorKind{"org.freedesktop.DBus.Error.NoServer", FailureKind::DaemonUnreachable},
-    BusErrorKind{"org.freedesktop.DBus.Error.Disconnected", FailureKind::DaemonUnreachable},
-    BusErrorKind{"org.freedesktop.DBus.Error.NoReply", FailureKind::DaemonNotAnswering},
-    BusErrorKind{"org.freedesktop.DBus.Error.Timeout", FailureKind::DaemonNotAnswering},
-    BusErrorKind{"org.freedesktop.DBus.Error.TimedOut", FailureKind::DaemonNotAnswering},
-    // The bus policy refused the call before it reached apppassd.
-    BusErrorKind{"org.freedesktop.DBus.Error.AccessDenied", FailureKind::AccessDenied},
-};
-
 std::string_view without_final_stop(std::string_view text) {
     while (!text.empty() && (text.back() == '.' || text.back() == ' ' || text.back() == '\n'))
         text.remove_suffix(1);
@@ -91,13 +76,26 @@ std::string_view without_final_stop(std::string_view text) {
 
 }  // namespace
 
-Failure failure_from_bus_error(std::string_view error_name, std::string_view message) {
-    std::string detail(message.empty() ? error_name : message);
-    if (auto code = api::error_from_name(error_name))
-        return Failure(kind_for_daemon_error(*code), std::move(detail));
-    for (const auto& entry : kBusErrorKinds)
-        if (entry.name == error_name)
-            return Failure(entry.kind, std::move(detail));
+Failure failure_from_call(const client::CallFailure& failure) {
+    // The daemon's own sentence when there is one; else what the client core saw.
+    std::string detail = !failure.message.empty()      ? failure.message
+                         : !failure.error_name.empty() ? failure.error_name
+                                                       : failure.detail;
+    switch (failure.kind) {
+    case client::FailureClass::Unreachable:
+        return Failure(FailureKind::DaemonUnreachable, std::move(detail));
+    case client::FailureClass::NotAnswering:
+        return Failure(FailureKind::DaemonNotAnswering, std::move(detail));
+    case client::FailureClass::DaemonError:
+        return Failure(failure.daemon_error ? kind_for_daemon_error(*failure.daemon_error)
+                                            : FailureKind::DaemonFailed,
+                       std::move(detail));
+    case client::FailureClass::UntrustedPeer:
+        return Failure(FailureKind::UntrustedDaemon, std::move(detail));
+    case client::FailureClass::OutOfMemory:
+    case client::FailureClass::Other:
+        break;
+    }
     return Failure(FailureKind::DaemonFailed, std::move(detail));
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "apppass/client/call_failure.hh"
+
 namespace apppass::cli {
 
 // Exit statuses, documented in apppass(1) and docs/cli.md.
@@ -24,6 +26,7 @@ enum class FailureKind {
     Failed,              // something here went wrong; detail says what
     DaemonUnreachable,   // no system bus, or nobody owns org.apppass.AppPass1
     DaemonNotAnswering,  // the call timed out
+    UntrustedDaemon,     // org.apppass.AppPass1 is owned by someone other than the daemon's user
     AccessDenied,
     NoSuchUser,
     NoSuchPassword,
@@ -46,8 +49,8 @@ private:
     FailureKind kind_;
 };
 
-// A failed D-Bus call as a Failure, by its error name.
-Failure failure_from_bus_error(std::string_view error_name, std::string_view message);
+// A failed exchange with apppassd, as the client core classified it.
+Failure failure_from_call(const client::CallFailure& failure);
 
 struct FailureReport {
     std::string sentence;  // without the "apppass: " prefix

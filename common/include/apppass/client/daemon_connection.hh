@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// A client's connection to apppassd (docs/dbus-api.md): where to reach it, whom to trust
+// there, and one deadline for all of it. Used by pam_apppass.so and apppass alike.
+//
+// A connection is opened per use and never kept: a PAM handle lives across fork() in sshd and
+// Dovecot, and a connection shared by parent and child would interleave their messages on one
+// socket. Opening costs a connect and a Hello, which is small next to a login.
+#pragma once
+
+#include <string>
+
+#include <sys/types.h>
+
+#include "apppass/bus_handles.hh"
+#include "apppass/client/call_failure.hh"
+#include "apppass/client/deadline.hh"
+
+namespace apppass::client {
+
+// Where apppassd is reached. Today only the system bus; a direct peer-to-peer socket is the
+// second kind an endpoint may be (connect, check SO_PEERCRED, no bus in between).
+struct Endpoint {
+    enum class Kind { SystemBus };
+    Kind kind = Kind::SystemBus;
+    std::string address;      // a D-Bus address, "unix:path=..."
+    std::string description;  // for messages: "the system bus"
+};
+
+// The system bus: DBUS_SYSTEM_BUS_ADDRESS when set (read with secure_getenv, so never in a
+// set-uid program), else the standard socket. This is how tests reach their private bus.
+Endpoint system_bus_endpoint();
+
+// The user apppassd must run as for a client to send it anything. A uid today (root); the
+// name is there so that a dedicated system user can be looked up instead.
+struct TrustedPeer {
+    uid_t uid = 0;
+    std::string name = "root";
+};
+CallResult<TrustedPeer> trusted_daemon_peer();
+
+class DaemonConnection {
+public:
+    // Connects to ENDPOINT, waits for the bus's Hello, finds the daemon (starting it through
+    // bus activation when nobody owns the name yet) and checks that it runs as TRUSTED, all
+    // before DEADLINE.
+    static CallResult<DaemonConnection> open(const Endpoint& endpoint, const TrustedPeer& trusted,
+                                             const Deadline& deadline);
+    // The system bus and the trusted daemon user.
+    static CallResult<DaemonConnection> open_system(const Deadline& deadline);
+
+    // A method call of the Manager interface, addressed to the checked daemon.
+    CallResult<BusMessagePtr> new_method_call(const char* method);
+    // Sends REQUEST and waits for the reply until the connection's deadline, or DEADLINE.
+    CallResult<BusMessagePtr> call(sd_bus_message* request);
+    CallResult<BusMessagePtr> call(sd_bus_message* request, const Deadline& deadline);
+
+    sd_bus* bus() const noexcept { return bus_.get(); }
+
+private:
+    DaemonConnection(ClientBusPtr bus, const Deadline& deadline) : bus_(std::move(bus)), deadline_(deadline) {}
+
+    // Drives the connection until it is usable (authenticated; Hello answered on a bus).
+    CallResult<bool> wait_until_ready();
+    // The unique name that owns kBusName, activating the daemon once when nobody does.
+    CallResult<std::string> find_owner();
+    CallResult<bool> check_owner(const std::string& unique, const TrustedPeer& trusted);
+    CallResult<bool> activate();
+    // A call of the bus driver (org.freedesktop.DBus) with one string argument.
+    CallResult<BusMessagePtr> call_bus_driver(const char* method, const char* argument);
+
+    ClientBusPtr bus_;
+    Deadline deadline_;
+    // Where calls go: the unique name (":1.42") whose credentials were checked, never the
+    // well-known name, because a unique name is never reused and so cannot change owner
+    // between the check and the call.
+    std::string destination_;
+};
+
+}  // namespace apppass::client

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The five methods of org.apppass.AppPass1.Manager as a client calls them, over a
+// DaemonConnection: arguments in, the reply read and checked against the contract, or the
+// classified failure. No exceptions (pam_apppass.so calls this under pam_sm_*).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apppass/client/daemon_connection.hh"
+#include "apppass/entry_codec.hh"
+#include "apppass/secret_string.hh"
+
+namespace apppass::client {
+
+struct CreateRequest {
+    std::string name;
+    std::vector<std::string> services;
+    std::vector<std::string> networks;
+    std::uint64_t expires_us = 0;  // 0 = never
+};
+
+struct CreatedPassword {
+    std::string id;
+    SecretString password;  // 24 letters, no separators, as the daemon sent it
+};
+
+// Each call runs until DEADLINE; the first one also connects (DaemonConnection::open_system)
+// within it. USER is a login name; "" means the caller, where the method allows it. Strings
+// must be NUL-free and valid UTF-8 (the caller checks).
+class ManagerClient {
+public:
+    ManagerClient() = default;
+
+    // The id of the entry that matched.
+    CallResult<std::string> verify_password(const char* user, const char* password,
+                                            const char* service, const char* remote_host,
+                                            const Deadline& deadline);
+    CallResult<CreatedPassword> create_password(const std::string& user, const CreateRequest& request,
+                                                const Deadline& deadline);
+    CallResult<std::vector<api::EntryRecord>> list_passwords(const std::string& user,
+                                                             const Deadline& deadline);
+    CallResult<bool> delete_password(const std::string& user, const std::string& id,
+                                     const Deadline& deadline);
+    // How many entries were deleted.
+    CallResult<std::uint32_t> delete_all_passwords(const std::string& user, const Deadline& deadline);
+
+private:
+    // The connection, opened by the first call.
+    CallResult<DaemonConnection*> connection(const Deadline& deadline);
+    // connection(), a call of METHOD whose arguments APPEND adds (returning a negative errno
+    // on failure), sent and answered before DEADLINE: the reply.
+    template <typename Append>
+    CallResult<BusMessagePtr> call_method(const char* method, const Deadline& deadline, Append&& append);
+
+    std::optional<DaemonConnection> connection_;
+};
+
+}  // namespace apppass::client

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "apppass/client/manager_client.hh"
+
+#include <cerrno>
+#include <cstring>
+
+#include "apppass/dbus_api.hh"
+
+namespace apppass::client {
+namespace {
+
+// A reply without the shape the contract promises is a failure, never a success.
+CallFailure malformed(const char* method, int r) {
+    return make_call_failure(FailureClass::Other, std::string("the answer to ") + method +
+                                                      " could not be read: " + std::strerror(-r));
+}
+
+// One {sv} of the options dictionary with an "as" value.
+int append_string_list_option(sd_bus_message* m, const char* key, const std::vector<std::string>& items) {
+    int r = sd_bus_message_open_container(m, 'e', "sv");
+    if (r >= 0) r = sd_bus_message_append_basic(m, 's', key);
+    if (r >= 0) r = sd_bus_message_open_container(m, 'v', "as");
+    if (r >= 0) r = api::append_string_array(m, items);
+    if (r >= 0) r = sd_bus_message_close_container(m);
+    if (r >= 0) r = sd_bus_message_close_container(m);
+    return r;
+}
+
+int append_create_options(sd_bus_message* m, const CreateRequest& request) {
+    int r = sd_bus_message_open_container(m, 'a', "{sv}");
+    if (r >= 0 && !request.services.empty())
+        r = append_string_list_option(m, api::kOptionServices, request.services);
+    if (r >= 0 && !request.networks.empty())
+        r = append_string_list_option(m, api::kOptionNetworks, request.networks);
+    if (r >= 0 && request.expires_us != 0)
+        r = sd_bus_message_append(m, "{sv}", api::kOptionExpires, "t", request.expires_us);
+    if (r >= 0)
+        r = sd_bus_message_close_container(m);
+    return r;
+}
+
+}  // namespace
+
+CallResult<DaemonConnection*> ManagerClient::connection(const Deadline& deadline) {
+    if (!connection_) {
+        auto opened = DaemonConnection::open_system(deadline);
+        if (!opened)
+            return std::move(opened).error();
+        connection_.emplace(std::move(opened).value());
+    }
+    return &*connection_;
+}
+
+template <typename Append>
+CallResult<BusMessagePtr> ManagerClient::call_method(const char* method, const Deadline& deadline,
+                                                     Append&& append) {
+    auto opened = connection(deadline);
+    if (!opened)
+        return std::move(opened).error();
+    auto request = opened.value()->new_method_call(method);
+    if (!request)
+        return std::move(request).error();
+    if (const int r = append(request.value().get()); r < 0)
+        return failure_from_errno(r, std::string("cannot build ") + method);
+    return opened.value()->call(request.value().get(), deadline);
+}
+
+CallResult<std::string> ManagerClient::verify_password(const char* user, const char* password,
+                                                       const char* service, const char* remote_host,
+                                                       const Deadline& deadline) {
+    const char* method = api::kVerifyPassword;
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
+        // Sensitive: sd-bus wipes the message's buffers when it frees them.
+        const int r = sd_bus_message_sensitive(m);
+        return r < 0 ? r : sd_bus_message_append(m, "ssss", user, password, service, remote_host);
+    });
+    if (!reply)
+        return std::move(reply).error();
+    const char* id = nullptr;
+    const int r = sd_bus_message_read_basic(reply.value().get(), 's', &id);
+    if (r <= 0 || id == nullptr)
+        return malformed(method, r < 0 ? r : -EBADMSG);
+    return std::string(id);
+}
+
+CallResult<CreatedPassword> ManagerClient::create_password(const std::string& user,
+                                                           const CreateRequest& request,
+                                                           const Deadline& deadline) {
+    const char* method = api::kCreatePassword;
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
+        const int r = sd_bus_message_append(m, "ss", user.c_str(), request.name.c_str());
+        return r < 0 ? r : append_create_options(m, request);
+    });
+    if (!reply)
+        return std::move(reply).error();
+    // The reply holds the password: sd-bus erases a sensitive message when it frees it.
+    int r = sd_bus_message_sensitive(reply.value().get());
+    const char* id = nullptr;
+    const char* password = nullptr;
+    if (r >= 0)
+        r = sd_bus_message_read(reply.value().get(), "ss", &id, &password);
+    if (r <= 0 || id == nullptr || password == nullptr)
+        return malformed(method, r < 0 ? r : -EBADMSG);
+    return CreatedPassword{id, SecretString(password)};
+}
+
+CallResult<std::vector<api::EntryRecord>> ManagerClient::list_passwords(const std::string& user,
+                                                                        const Deadline& deadline) {
+    const char* method = api::kListPasswords;
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
+        return sd_bus_message_append_basic(m, 's', user.c_str());
+    });
+    if (!reply)
+        return std::move(reply).error();
+    sd_bus_message* m = reply.value().get();
+    std::vector<api::EntryRecord> entries;
+    int r = sd_bus_message_enter_container(m, 'a', "a{sv}");
+    while (r >= 0) {
+        api::EntryRecord entry;
+        r = api::read_entry_record(m, entry);
+        if (r <= 0)
+            break;
+        if (entry.id.empty())
+            return make_call_failure(FailureClass::Other,
+                                     std::string(method) + " returned an entry without an id");
+        entries.push_back(std::move(entry));
+    }
+    if (r >= 0)
+        r = sd_bus_message_exit_container(m);
+    if (r < 0)
+        return malformed(method, r);
+    return entries;
+}
+
+CallResult<bool> ManagerClient::delete_password(const std::string& user, const std::string& id,
+                                                const Deadline& deadline) {
+    auto reply = call_method(api::kDeletePassword, deadline, [&](sd_bus_message* m) {
+        return sd_bus_message_append(m, "ss", user.c_str(), id.c_str());
+    });
+    if (!reply)
+        return std::move(reply).error();
+    return true;
+}
+
+CallResult<std::uint32_t> ManagerClient::delete_all_passwords(const std::string& user,
+                                                              const Deadline& deadline) {
+    const char* method = api::kDeleteAllPasswords;
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
+        return sd_bus_message_append_basic(m, 's', user.c_str());
+    });
+    if (!reply)
+        return std::move(reply).error();
+    std::uint32_t count = 0;
+    const int r = sd_bus_message_read_basic(reply.value().get(), 'u', &count);
+    if (r <= 0)
+        return malformed(method, r < 0 ? r : -EBADMSG);
+    return count;
+}
+
+}  // namespace apppass::client
