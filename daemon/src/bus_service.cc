@@ -66,8 +66,6 @@ int guarded(sd_bus_error* error, Handler&& handler) noexcept {
 // Bounds the memory of BusService::caller_of: when full, everything is forgotten at once.
 constexpr std::size_t kMaxRememberedSenders = 4096;
 
-BusService* self(void* userdata) { return static_cast<BusService*>(userdata); }
-
 // Reads an "as" out of the variant that is current, or says why it cannot.
 int read_string_array(sd_bus_message* m, const std::string& key, std::vector<std::string>& out,
                       sd_bus_error* error) {
@@ -128,6 +126,11 @@ Result<Caller> BusService::caller_of(sd_bus_message* m) {
     return caller;
 }
 
+template <BusService::Handler handler>
+int BusService::dispatch(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
+    return guarded(error, [&] { return (static_cast<BusService*>(userdata)->*handler)(m, error); });
+}
+
 Status BusService::attach(sd_bus* bus) {
     // Methods users call are UNPRIVILEGED (the bus lets them through) and then checked against
     // the caller's EUID in the Manager; the ones carrying a secret in either direction are
@@ -136,18 +139,18 @@ Status BusService::attach(sd_bus* bus) {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_NAMES("CreatePassword", "ssa{sv}",
                                  SD_BUS_PARAM(user) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "ss",
-                                 SD_BUS_PARAM(id) SD_BUS_PARAM(password), on_create,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(password), dispatch<&BusService::create>,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_NAMES("ListPasswords", "s", SD_BUS_PARAM(user), "aa{sv}", SD_BUS_PARAM(entries),
-                                 on_list, SD_BUS_VTABLE_UNPRIVILEGED),
+                                 dispatch<&BusService::list>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DeletePassword", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "", "",
-                                 on_delete, SD_BUS_VTABLE_UNPRIVILEGED),
+                                 dispatch<&BusService::remove>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DeleteAllPasswords", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(count),
-                                 on_delete_all, SD_BUS_VTABLE_UNPRIVILEGED),
+                                 dispatch<&BusService::remove_all>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("VerifyPassword", "ssss",
                                  SD_BUS_PARAM(user) SD_BUS_PARAM(password) SD_BUS_PARAM(service)
                                      SD_BUS_PARAM(remote_host),
-                                 "s", SD_BUS_PARAM(id), on_verify,
+                                 "s", SD_BUS_PARAM(id), dispatch<&BusService::verify>,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_VTABLE_END,
     };
@@ -158,22 +161,6 @@ Status BusService::attach(sd_bus* bus) {
                           std::string("cannot register the D-Bus object: ") + strerror(-r));
     slot_.reset(raw);
     return {};
-}
-
-int BusService::on_create(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
-    return guarded(error, [&] { return self(userdata)->create(m, error); });
-}
-int BusService::on_list(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
-    return guarded(error, [&] { return self(userdata)->list(m, error); });
-}
-int BusService::on_delete(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
-    return guarded(error, [&] { return self(userdata)->remove(m, error); });
-}
-int BusService::on_delete_all(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
-    return guarded(error, [&] { return self(userdata)->remove_all(m, error); });
-}
-int BusService::on_verify(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
-    return guarded(error, [&] { return self(userdata)->verify(m, error); });
 }
 
 int BusService::create(sd_bus_message* m, sd_bus_error* error) {

@@ -23,11 +23,11 @@ public:
     Status attach(sd_bus* bus);
 
 private:
-    static int on_create(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
-    static int on_list(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
-    static int on_delete(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
-    static int on_delete_all(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
-    static int on_verify(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
+    using Handler = int (BusService::*)(sd_bus_message* m, sd_bus_error* error);
+    // The sd-bus callback of every method: runs HANDLER on the BusService in USERDATA, and
+    // turns anything it throws into an error reply.
+    template <Handler handler>
+    static int dispatch(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
 
     int create(sd_bus_message* m, sd_bus_error* error);
     int list(sd_bus_message* m, sd_bus_error* error);

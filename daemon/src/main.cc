@@ -22,10 +22,10 @@
 #include "config.hh"
 #include "event_log.hh"
 #include "hmac_sha256.hh"
-#include "key_file.hh"
 #include "manager.hh"
 #include "state_directory.hh"
 #include "store.hh"
+#include "store_key.hh"
 
 #ifndef APPPASS_VERSION
 #error "APPPASS_VERSION must be defined by the build"
@@ -34,7 +34,6 @@
 namespace apppass::daemon {
 namespace {
 
-constexpr const char* kKeyCheckText = "apppass key check v1";
 // Successful logins are written to the store at most this long after they happened.
 constexpr std::uint64_t kUseFlushDelayUsec = 1000000;
 
@@ -75,7 +74,7 @@ private:
 int Daemon::on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept {
     auto* self = static_cast<Daemon*>(userdata);
     try {
-        if (auto s = self->manager_->flush_uses(); !s) {
+        if (auto s = self->manager_->last_uses().flush(); !s) {
             log_message(LOG_WARNING, "cannot record last use, will retry: " + s.error().message);
             self->arm_flush_timer();
         }
@@ -114,30 +113,16 @@ int Daemon::run(const Options& options) {
     if (!store)
         return fail(store.error().message);
     store_ = std::move(store).value();
-    auto check = store_->key_check();
-    if (!check)
-        return fail(check.error().message);
-    auto key = load_or_create_key(options.state_dir, !check.value().has_value());
-    if (!key)
-        return fail(key.error().message);
-    hmac_.emplace(key.value().key.bytes());
-    key.value().key.wipe();
-    const Digest expected = hmac_->compute(kKeyCheckText);
-    if (check.value()) {
-        if (!digests_equal(*check.value(), expected))
-            return fail("the key " + key.value().origin + " is not the key this store was made with; restore the "
-                        "right key (no app password can be verified with another one)");
-    } else if (auto s = store_->set_key_check(expected); !s) {
-        return fail(s.error().message);
-    }
-    if (key.value().created)
-        log_message(LOG_NOTICE, "created a new key in " + key.value().origin);
+    auto hmac = open_store_key(*store_, options.state_dir);
+    if (!hmac)
+        return fail(hmac.error().message);
+    hmac_.emplace(std::move(hmac).value());
 
     auto policy = AccessPolicy::create(config.value());
     if (!policy)
         return fail(options.config_path + ": " + policy.error().message);
     manager_.emplace(config.value(), *store_, *hmac_, std::move(policy).value());
-    manager_->on_use_queued = [this] { arm_flush_timer(); };
+    manager_->last_uses().on_first_pending = [this] { arm_flush_timer(); };
 
     sd_event* raw_event = nullptr;
     if (int r = sd_event_default(&raw_event); r < 0)
@@ -174,7 +159,7 @@ int Daemon::run(const Options& options) {
     sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
     const int r = sd_event_loop(event_.get());
     sd_notify(0, "STOPPING=1");
-    if (auto s = manager_->flush_uses(); !s)
+    if (auto s = manager_->last_uses().flush(); !s)
         log_message(LOG_WARNING, "could not record the last uses before exiting: " + s.error().message);
     if (r < 0)
         return strerror_fail("the event loop failed", r);

@@ -9,6 +9,7 @@
 
 #include "apppass/secret_format.hh"
 #include "apppass/validate.hh"
+#include "audit_event.hh"
 #include "entry_id.hh"
 #include "event_log.hh"
 #include "network.hh"
@@ -21,11 +22,6 @@ using api::ErrorCode;
 
 // Ids are random; a collision with an existing one is retried a few times before giving up.
 constexpr int kIdAttempts = 8;
-
-std::string short_name(ErrorCode code) {
-    const std::string full = api::error_name(code);
-    return full.substr(api::kErrorPrefix.size());
-}
 
 Error invalid(std::string message) { return make_error(ErrorCode::InvalidArgument, std::move(message)); }
 
@@ -45,7 +41,7 @@ Clocks Clocks::system() {
 Manager::Manager(const Config& config, Store& store, const HmacSha256& hmac, AccessPolicy policy,
                  Clocks clocks)
     : config_(config), store_(store), hmac_(hmac), policy_(std::move(policy)),
-      clocks_(std::move(clocks)), throttle_(config.throttle) {}
+      clocks_(std::move(clocks)), throttle_(config.throttle), last_uses_(store) {}
 
 Result<Account> Manager::target_account(const Caller& caller, std::string_view user, const char* action) {
     Result<std::optional<Account>> found = std::optional<Account>();
@@ -85,12 +81,11 @@ Status Manager::check_options(const CreateOptions& options, Microseconds now) co
 
 Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view user, std::string_view name,
                                         const CreateOptions& options) {
-    EventFields fields{.event = "create", .user = std::string(user), .entry_name = std::string(name),
-                       .caller = caller.euid};
+    AuditEvent audit{{.event = "create", .user = std::string(user), .entry_name = std::string(name),
+                      .caller = caller.euid}};
+    EventFields& fields = audit.fields;
     const auto fail = [&](Error error) {
-        fields.result = short_name(error.code);
-        log_event(LOG_NOTICE, "refused to create an app password: " + error.message, fields);
-        return error;
+        return audit.refuse(LOG_NOTICE, "refused to create an app password", std::move(error));
     };
     auto account = target_account(caller, user, "create");
     if (!account)
@@ -137,9 +132,8 @@ Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view u
         if (inserted.value()) {
             created.id = format_entry_id(entry.id);
             fields.entry_id = created.id;
-            fields.result = "ok";
-            log_event(LOG_INFO, "created app password \"" + entry.name + "\" (" + created.id + ") for " +
-                                    fields.user, fields);
+            audit.succeed(LOG_INFO, "created app password \"" + entry.name + "\" (" + created.id + ") for " +
+                                        fields.user);
             return created;
         }
     }
@@ -151,29 +145,21 @@ Result<std::vector<Entry>> Manager::list(const Caller& caller, std::string_view 
     if (!account)
         return std::move(account).error();
     // Uses not yet written would otherwise be missing from the list.
-    if (auto s = flush_uses(); !s)
+    if (auto s = last_uses_.flush(); !s)
         log_message(LOG_WARNING, "cannot record last use yet: " + s.error().message);
     auto entries = store_.list(account.value().uid);
     if (!entries)
         return std::move(entries).error();
-    for (auto& entry : entries.value()) {
-        const auto pending = pending_uses_.find(entry.id);
-        if (pending != pending_uses_.end() && pending->second.when > entry.last_used) {
-            entry.last_used = pending->second.when;
-            entry.last_service = pending->second.service;
-            entry.last_remote_host = pending->second.remote_host;
-        }
-    }
+    last_uses_.merge_into(entries.value());
     return entries;
 }
 
 Status Manager::remove(const Caller& caller, std::string_view user, std::string_view id) {
-    EventFields fields{.event = "delete", .user = std::string(user), .entry_id = std::string(id),
-                       .caller = caller.euid};
+    AuditEvent audit{{.event = "delete", .user = std::string(user), .entry_id = std::string(id),
+                      .caller = caller.euid}};
+    EventFields& fields = audit.fields;
     const auto fail = [&](Error error) {
-        fields.result = short_name(error.code);
-        log_event(LOG_NOTICE, "refused to delete an app password: " + error.message, fields);
-        return error;
+        return audit.refuse(LOG_NOTICE, "refused to delete an app password", std::move(error));
     };
     auto account = target_account(caller, user, "delete");
     if (!account)
@@ -195,50 +181,40 @@ Status Manager::remove(const Caller& caller, std::string_view user, std::string_
     if (!removed.value())
         return fail(make_error(ErrorCode::NoSuchPassword,
                                fields.user + " has no app password with the id " + std::string(id)));
-    pending_uses_.erase(*numeric);
-    fields.result = "ok";
-    log_event(LOG_INFO, "deleted app password \"" + fields.entry_name + "\" (" + fields.entry_id + ") of " +
-                            fields.user, fields);
+    last_uses_.forget(*numeric);
+    audit.succeed(LOG_INFO, "deleted app password \"" + fields.entry_name + "\" (" + fields.entry_id +
+                                ") of " + fields.user);
     return {};
 }
 
 Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user) {
-    EventFields fields{.event = "delete-all", .user = std::string(user), .caller = caller.euid};
+    AuditEvent audit{{.event = "delete-all", .user = std::string(user), .caller = caller.euid}};
     auto account = target_account(caller, user, "delete");
-    if (!account) {
-        fields.result = short_name(account.error().code);
-        log_event(LOG_NOTICE, "refused to delete app passwords: " + account.error().message, fields);
-        return std::move(account).error();
-    }
-    fields.user = account.value().name;
+    if (!account)
+        return audit.refuse(LOG_NOTICE, "refused to delete app passwords", std::move(account).error());
+    audit.fields.user = account.value().name;
     auto entries = store_.list(account.value().uid);
     auto removed = store_.remove_all(account.value().uid);
-    if (!removed) {
-        fields.result = short_name(removed.error().code);
-        log_event(LOG_ERR, "failed to delete app passwords: " + removed.error().message, fields);
-        return std::move(removed).error();
-    }
+    if (!removed)
+        return audit.refuse(LOG_ERR, "failed to delete app passwords", std::move(removed).error());
     if (entries)
         for (const auto& entry : entries.value())
-            pending_uses_.erase(entry.id);
-    fields.result = "ok";
-    log_event(LOG_INFO, "deleted all " + std::to_string(removed.value()) + " app passwords of " + fields.user,
-              fields);
+            last_uses_.forget(entry.id);
+    audit.succeed(LOG_INFO, "deleted all " + std::to_string(removed.value()) + " app passwords of " +
+                                audit.fields.user);
     return removed;
 }
 
 Result<std::string> Manager::verify(const Caller& caller, std::string_view user, std::string_view password,
                                     std::string_view service, std::string_view remote_host) {
-    EventFields fields{.event = "verify", .user = std::string(user), .service = std::string(service),
-                       .remote_host = std::string(remote_host), .caller = caller.euid};
+    AuditEvent audit{{.event = "verify", .user = std::string(user), .service = std::string(service),
+                      .remote_host = std::string(remote_host), .caller = caller.euid}};
     auto allowed = policy_.may_verify(caller.euid);
     if (!allowed || !allowed.value()) {
         Error error = allowed ? make_error(ErrorCode::AccessDenied,
                                            "only root and members of verify_group may verify app passwords")
                               : std::move(allowed).error();
-        fields.result = short_name(error.code);
-        log_event(LOG_WARNING, "refused a verification: " + error.message, fields);
-        return error;
+        return audit.refuse(LOG_WARNING, "refused a verification", std::move(error));
     }
     std::optional<std::string> malformed;
     if (auto problem = validate::login_name_problem(user))
@@ -251,24 +227,18 @@ Result<std::string> Manager::verify(const Caller& caller, std::string_view user,
         malformed = "the password is longer than 1024 bytes";
     if (malformed) {
         // Logged too, but the stderr form escapes whatever bytes the malformed values hold.
-        fields.result = short_name(ErrorCode::InvalidArgument);
-        log_event(LOG_WARNING, "refused a malformed verification: " + *malformed, fields);
-        return invalid(std::move(*malformed));
+        return audit.refuse(LOG_WARNING, "refused a malformed verification", invalid(std::move(*malformed)));
     }
 
     std::string matched_name;
     auto outcome = verify_checked(user, password, service, remote_host, matched_name);
-    fields.entry_name = matched_name;
-    if (outcome) {
-        fields.entry_id = outcome.value();
-        fields.result = "ok";
-        log_event(LOG_INFO, "accepted app password \"" + matched_name + "\" (" + outcome.value() + ") of " +
-                                std::string(user) + " for " + std::string(service), fields);
-    } else {
-        fields.result = short_name(outcome.error().code);
-        log_event(LOG_NOTICE, "rejected a password for " + std::string(user) + ": " + outcome.error().message,
-                  fields);
-    }
+    audit.fields.entry_name = matched_name;
+    if (!outcome)
+        return audit.refuse(LOG_NOTICE, "rejected a password for " + std::string(user),
+                            std::move(outcome).error());
+    audit.fields.entry_id = outcome.value();
+    audit.succeed(LOG_INFO, "accepted app password \"" + matched_name + "\" (" + outcome.value() + ") of " +
+                                std::string(user) + " for " + std::string(service));
     return outcome;
 }
 
@@ -337,24 +307,8 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
                        (remote_host.empty() ? std::string("an unknown host") : std::string(remote_host)));
     }
     throttle_.record_success(user, remote_host);
-    const bool first = pending_uses_.empty();
-    pending_uses_[entry.id] = Use{entry.id, wall, std::string(service), std::string(remote_host)};
-    if (first && on_use_queued)
-        on_use_queued();
+    last_uses_.record(Use{entry.id, wall, std::string(service), std::string(remote_host)});
     return format_entry_id(entry.id);
-}
-
-Status Manager::flush_uses() {
-    if (pending_uses_.empty())
-        return {};
-    std::vector<Use> uses;
-    uses.reserve(pending_uses_.size());
-    for (const auto& [id, use] : pending_uses_)
-        uses.push_back(use);
-    if (auto s = store_.record_uses(uses); !s)
-        return s;
-    pending_uses_.clear();
-    return {};
 }
 
 }  // namespace apppass::daemon

@@ -9,7 +9,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -19,6 +18,7 @@
 #include "config.hh"
 #include "entry.hh"
 #include "hmac_sha256.hh"
+#include "last_use_cache.hh"
 #include "store.hh"
 #include "throttle.hh"
 
@@ -59,13 +59,8 @@ public:
     Result<std::string> verify(const Caller& caller, std::string_view user, std::string_view password,
                                std::string_view service, std::string_view remote_host);
 
-    // Last-use records are kept in memory and written in batches: a write with
-    // synchronous=FULL per login would cost an fsync each, and last use is informational.
-    bool has_pending_uses() const noexcept { return !pending_uses_.empty(); }
-    Status flush_uses();
-
-    // Called when the first use is queued, so the owner can arm a flush timer.
-    std::function<void()> on_use_queued;
+    // The last uses not yet written; the owner flushes them on a timer and at exit.
+    LastUseCache& last_uses() noexcept { return last_uses_; }
 
 private:
     Result<Account> target_account(const Caller& caller, std::string_view user, const char* action);
@@ -80,7 +75,7 @@ private:
     AccessPolicy policy_;
     Clocks clocks_;
     Throttle throttle_;
-    std::unordered_map<std::int64_t, Use> pending_uses_;
+    LastUseCache last_uses_;
 };
 
 }  // namespace apppass::daemon

@@ -143,7 +143,7 @@ public:
             }
         }
         if (in_.ConsumeBool())
-            (void)manager_.flush_uses();
+            (void)manager_.last_uses().flush();
     }
 
 private:
