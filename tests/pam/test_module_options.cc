@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// pam_apppass's option parser (pam_apppass/src/module_options.cc): every option an
+// administrator may write after pam_apppass.so, every way of writing one wrong, and what the
+// module does then (ignores it, keeps the safe default, and says so in one log line).
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "module_options.hh"
+
+// cmocka last: its macros would clash with the C++ headers.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+extern "C" {  // cmocka.h of Debian 12 declares its functions without C linkage
+#include <cmocka.h>
+}
+
+using namespace apppass::pam;
+using std::chrono::seconds;
+
+namespace {
+
+ModuleOptions parse(std::vector<const char*> args) {
+    return parse_module_options(static_cast<int>(args.size()), args.data());
+}
+
+// Every field, so that a test can compare whole results.
+struct Parsed {
+    bool debug, use_first_pass, try_first_pass, ignore_unknown_user, ignore_authinfo_unavail,
+        revoke_on_password_change;
+    long timeout;
+    std::vector<std::string> problems;
+};
+
+Parsed fields(const ModuleOptions& o) {
+    return {o.debug, o.use_first_pass, o.try_first_pass, o.ignore_unknown_user,
+            o.ignore_authinfo_unavail, o.revoke_on_password_change, static_cast<long>(o.timeout.count()),
+            o.problems};
+}
+
+void assert_parsed(const ModuleOptions& actual, const Parsed& expected) {
+    const Parsed got = fields(actual);
+    assert_int_equal(got.debug, expected.debug);
+    assert_int_equal(got.use_first_pass, expected.use_first_pass);
+    assert_int_equal(got.try_first_pass, expected.try_first_pass);
+    assert_int_equal(got.ignore_unknown_user, expected.ignore_unknown_user);
+    assert_int_equal(got.ignore_authinfo_unavail, expected.ignore_authinfo_unavail);
+    assert_int_equal(got.revoke_on_password_change, expected.revoke_on_password_change);
+    assert_int_equal(got.timeout, expected.timeout);
+    assert_int_equal(got.problems.size(), expected.problems.size());
+    for (std::size_t i = 0; i < got.problems.size(); ++i)
+        assert_string_equal(got.problems[i].c_str(), expected.problems[i].c_str());
+}
+
+constexpr Parsed kDefaults{false, false, false, false, false, false, 3, {}};
+const char* const kBadTimeout = "timeout must be a whole number of seconds from 1 to 30; using the default of 3";
+
+void no_arguments_give_the_defaults(void**) {
+    assert_parsed(parse({}), kDefaults);
+    assert_true(kMinTimeout == seconds{1});
+    assert_true(kMaxTimeout == seconds{30});
+}
+
+void every_flag_on_its_own(void**) {
+    const struct {
+        const char* argument;
+        bool Parsed::*field;
+    } rows[] = {
+        {"debug", &Parsed::debug},
+        {"use_first_pass", &Parsed::use_first_pass},
+        {"try_first_pass", &Parsed::try_first_pass},
+        {"ignore_unknown_user", &Parsed::ignore_unknown_user},
+        {"ignore_authinfo_unavail", &Parsed::ignore_authinfo_unavail},
+        {"revoke_on_password_change", &Parsed::revoke_on_password_change},
+    };
+    for (const auto& row : rows) {
+        Parsed expected = kDefaults;
+        expected.*row.field = true;
+        assert_parsed(parse({row.argument}), expected);
+        // given twice: the same
+        assert_parsed(parse({row.argument, row.argument}), expected);
+    }
+}
+
+void every_flag_together(void**) {
+    const ModuleOptions options = parse({"debug", "try_first_pass", "ignore_unknown_user",
+                                         "ignore_authinfo_unavail", "revoke_on_password_change",
+                                         "timeout=7"});
+    assert_parsed(options, {true, false, true, true, true, true, 7, {}});
+}
+
+// use_first_pass is the stricter of the two, in either order.
+void use_first_pass_wins_over_try_first_pass(void**) {
+    Parsed expected = kDefaults;
+    expected.use_first_pass = true;
+    assert_parsed(parse({"use_first_pass", "try_first_pass"}), expected);
+    assert_parsed(parse({"try_first_pass", "use_first_pass"}), expected);
+}
+
+void good_timeouts(void**) {
+    const struct {
+        const char* argument;
+        long seconds;
+    } rows[] = {
+        {"timeout=1", 1}, {"timeout=3", 3}, {"timeout=30", 30}, {"timeout=01", 1}, {"timeout=29", 29},
+    };
+    for (const auto& row : rows) {
+        Parsed expected = kDefaults;
+        expected.timeout = row.seconds;
+        assert_parsed(parse({row.argument}), expected);
+    }
+    // the last one given counts
+    Parsed expected = kDefaults;
+    expected.timeout = 9;
+    assert_parsed(parse({"timeout=5", "timeout=9"}), expected);
+}
+
+// A bad timeout keeps the default (or what an earlier good one set) and is reported once.
+void bad_timeouts(void**) {
+    for (const char* argument : {"timeout=", "timeout=0", "timeout=31", "timeout=-1", "timeout=+3",
+                                 "timeout= 3", "timeout=3 ", "timeout=3s", "timeout=abc", "timeout=1e1",
+                                 "timeout=3.5", "timeout=0x3", "timeout=99999999999999999999999"}) {
+        Parsed expected = kDefaults;
+        expected.problems = {kBadTimeout};
+        assert_parsed(parse({argument}), expected);
+    }
+    Parsed expected = kDefaults;
+    expected.timeout = 5;
+    expected.problems = {kBadTimeout};
+    assert_parsed(parse({"timeout=5", "timeout=0"}), expected);
+}
+
+// Unknown arguments are ignored, never make the module more permissive, and are quoted in the
+// log cut to 64 bytes.
+void unknown_arguments(void**) {
+    const struct {
+        const char* argument;
+        const char* problem;
+    } rows[] = {
+        {"DEBUG", "unknown option \"DEBUG\" ignored"},
+        {"debug=1", "unknown option \"debug=1\" ignored"},
+        {"timeout", "unknown option \"timeout\" ignored"},
+        {"Timeout=3", "unknown option \"Timeout=3\" ignored"},
+        {" debug", "unknown option \" debug\" ignored"},
+        {"nullok", "unknown option \"nullok\" ignored"},
+        {"", "unknown option \"\" ignored"},
+        {nullptr, "unknown option \"\" ignored"},
+    };
+    for (const auto& row : rows) {
+        Parsed expected = kDefaults;
+        expected.problems = {row.problem};
+        assert_parsed(parse({row.argument}), expected);
+    }
+    const std::string long_argument(200, 'x');
+    Parsed expected = kDefaults;
+    expected.problems = {"unknown option \"" + std::string(64, 'x') + "\" ignored"};
+    assert_parsed(parse({long_argument.c_str()}), expected);
+
+    // good options around a bad one still count, each problem reported in order
+    expected = kDefaults;
+    expected.debug = true;
+    expected.ignore_authinfo_unavail = true;
+    expected.problems = {"unknown option \"bogus\" ignored", kBadTimeout};
+    assert_parsed(parse({"debug", "bogus", "timeout=0", "ignore_authinfo_unavail"}), expected);
+}
+
+}  // namespace
+
+int main() {
+    const CMUnitTest tests[] = {
+        cmocka_unit_test(no_arguments_give_the_defaults),
+        cmocka_unit_test(every_flag_on_its_own),
+        cmocka_unit_test(every_flag_together),
+        cmocka_unit_test(use_first_pass_wins_over_try_first_pass),
+        cmocka_unit_test(good_timeouts),
+        cmocka_unit_test(bad_timeouts),
+        cmocka_unit_test(unknown_arguments),
+    };
+    return cmocka_run_group_tests_name("pam_apppass options", tests, nullptr, nullptr);
+}
