@@ -406,6 +406,38 @@ class TestEnv:
         return False
 
 
+IMPOSTOR_POLICY = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <!-- A bus where a non-root user may own the name: what no client may trust. -->
+  <policy user="{user}"><allow own="org.apppass.AppPass1"/></policy>
+  <policy context="default"><allow send_destination="org.apppass.AppPass1"/></policy>
+</busconfig>
+"""
+
+
+def start_impostor(program, env_workdir, bus_address, record):
+    """Starts tests/pam/impostor_daemon.cc as USER_B on the bus at BUS_ADDRESS (whose policy must
+    be IMPOSTOR_POLICY); it writes the name of every method it receives to RECORD. Returns its
+    pid once it owns the name."""
+    copy = world_accessible_copy(program, os.path.join(env_workdir, "impostor"))
+    with open(record, "w"):
+        pass
+    os.chmod(record, 0o666)
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_r)
+        os.set_inheritable(ready_w, True)
+        drop_privileges(USER_B)
+        os.execv(copy, [copy, bus_address, record, str(ready_w)])
+    os.close(ready_w)
+    with os.fdopen(ready_r) as f:
+        if f.read().strip() != "ready":
+            raise RuntimeError("the impostor daemon did not start")
+    return pid
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",

@@ -72,35 +72,6 @@ def write_services(directory, module):
             f.write("\n".join(lines) + "\n")
 
 
-IMPOSTOR_POLICY = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <!-- A bus where a non-root user may own the name: what the module must not trust. -->
-  <policy user="{user}"><allow own="org.apppass.AppPass1"/></policy>
-  <policy context="default"><allow send_destination="org.apppass.AppPass1"/></policy>
-</busconfig>
-"""
-
-
-def start_impostor(program, env_workdir, bus_address, record):
-    copy = testenv.world_accessible_copy(program, os.path.join(env_workdir, "impostor"))
-    with open(record, "w"):
-        pass
-    os.chmod(record, 0o666)
-    ready_r, ready_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(ready_r)
-        os.set_inheritable(ready_w, True)
-        testenv.drop_privileges(testenv.USER_B)
-        os.execv(copy, [copy, bus_address, record, str(ready_w)])
-    os.close(ready_w)
-    with os.fdopen(ready_r) as f:
-        if f.read().strip() != "ready":
-            raise RuntimeError("the impostor daemon did not start")
-    return pid
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--module", required=True)
@@ -124,13 +95,13 @@ def main():
             policy_dir = tempfile.mkdtemp(prefix="apppass-impostor-policy.")
             policy = os.path.join(policy_dir, "impostor.conf")
             with open(policy, "w") as f:
-                f.write(IMPOSTOR_POLICY.format(user=testenv.USER_B))
+                f.write(testenv.IMPOSTOR_POLICY.format(user=testenv.USER_B))
             testenv.POLICY_FILE = policy
         with testenv.TestEnv(config=config, daemon=not (args.no_daemon or args.impostor)) as env:
             environ = env.environ()
             if args.impostor:
                 record = os.path.join(env.workdir, "impostor-calls")
-                impostor_pid = start_impostor(args.impostor, env.workdir, env.address, record)
+                impostor_pid = testenv.start_impostor(args.impostor, env.workdir, env.address, record)
                 environ["APPPASS_TEST_IMPOSTOR_RECORD"] = record
             environ.update({
                 "PAM_WRAPPER": "1",
