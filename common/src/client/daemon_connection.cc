@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "apppass/client/daemon_connection.hh"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 
 #include "apppass/dbus_api.hh"
@@ -57,7 +59,7 @@ CallResult<DaemonConnection> DaemonConnection::open(const Endpoint& endpoint,
     // Hello and sd-bus's own calls (sd_bus_get_name_creds) use this timeout; never 0, which
     // would mean the default.
     if (r >= 0)
-        r = sd_bus_set_method_call_timeout(bus, deadline.remaining_usec() ?: 1);
+        r = sd_bus_set_method_call_timeout(bus, std::max<std::uint64_t>(deadline.remaining_usec(), 1));
     if (r < 0)
         return failure_from_errno(r, "cannot set up a bus connection");
     r = sd_bus_start(bus);
