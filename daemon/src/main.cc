@@ -23,8 +23,8 @@
 #include "event_log.hh"
 #include "hmac_sha256.hh"
 #include "manager.hh"
+#include "sqlite_store.hh"
 #include "state_directory.hh"
-#include "store.hh"
 #include "store_key.hh"
 
 #ifndef APPPASS_VERSION
@@ -109,7 +109,7 @@ int Daemon::run(const Options& options) {
         if (auto s = check_private_file(path); !s)
             return fail(s.error().message);
 
-    auto store = Store::open(db_path);
+    auto store = SqliteStore::open(db_path);
     if (!store)
         return fail(store.error().message);
     store_ = std::move(store).value();

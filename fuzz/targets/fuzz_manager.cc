@@ -33,7 +33,7 @@
 #include "fuzz_check.hh"
 #include "manager.hh"
 #include "quiet_event_log.hh"
-#include "store.hh"
+#include "sqlite_store.hh"
 
 using namespace apppass;
 using namespace apppass::daemon;
@@ -88,7 +88,7 @@ void set_up() {
     FUZZ_CHECK(mkdtemp(templ.data()) != nullptr);
     world->dir = templ;
     std::atexit(remove_world);
-    auto store = Store::open(world->dir + "/fuzz.db");
+    auto store = SqliteStore::open(world->dir + "/fuzz.db");
     FUZZ_CHECK(store);
     world->store = std::move(store).value();
     std::array<std::uint8_t, kKeySize> key{};

@@ -2,7 +2,7 @@
 // The last-use write-behind on a real store: uses wait in memory, show in lists before they are
 // written, are forgotten with their entry, and reach the store in one flush.
 #include "last_use_cache.hh"
-#include "store.hh"
+#include "sqlite_store.hh"
 #include "temp_dir.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
@@ -17,7 +17,7 @@ struct Fixture {
     TempDir dir;
     std::unique_ptr<Store> store;
     Fixture() {
-        auto opened = Store::open(dir.file("apppass.db"));
+        auto opened = SqliteStore::open(dir.file("apppass.db"));
         if (!opened)
             fail_msg("%s", opened.error().message.c_str());
         store = std::move(opened).value();

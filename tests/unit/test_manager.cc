@@ -3,6 +3,7 @@
 // the tests, acting on root's entries (root always exists) and as root.
 
 #include "manager.hh"
+#include "sqlite_store.hh"
 #include "temp_dir.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
@@ -23,7 +24,7 @@ struct Fixture {
     std::unique_ptr<Manager> manager;
 
     explicit Fixture(Config config = {}) {
-        store = std::move(Store::open(dir.file("db"))).value();
+        store = std::move(SqliteStore::open(dir.file("db"))).value();
         Clocks clocks{[this] { return wall; }, [this] { return mono; }};
         manager = std::make_unique<Manager>(config, *store, hmac, std::move(AccessPolicy::create(config)).value(),
                                             clocks);

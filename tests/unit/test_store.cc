@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#include "store.hh"
+#include "sqlite_store.hh"
 #include "temp_dir.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
@@ -28,7 +28,7 @@ static Entry entry(std::int64_t id, uid_t uid, const char* name) {
 }
 
 static std::unique_ptr<Store> open_store(const std::string& path) {
-    auto s = Store::open(path);
+    auto s = SqliteStore::open(path);
     if (!s)
         fail_msg("%s", s.error().message.c_str());
     return std::move(s).value();
@@ -179,7 +179,7 @@ static void refuses_newer_schema(void**) {
     sqlite3_open(path.c_str(), &db);
     sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(db);
-    auto store = Store::open(path);
+    auto store = SqliteStore::open(path);
     assert_false(store.ok());
     assert_int_equal(static_cast<int>(store.error().code), static_cast<int>(api::ErrorCode::StoreUnavailable));
     assert_text_equal(store.error().message,
@@ -190,7 +190,7 @@ static void refuses_garbage(void**) {
     TempDir dir;
     const auto path = dir.file("db");
     std::ofstream(path) << std::string(8192, 'G');
-    auto store = Store::open(path);
+    auto store = SqliteStore::open(path);
     assert_false(store.ok());
     assert_int_equal(static_cast<int>(store.error().code), static_cast<int>(api::ErrorCode::StoreUnavailable));
     assert_true(store.error().message.find("file is not a database") != std::string::npos);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "store.hh"
+#include "sqlite_store.hh"
 
 #include <cstring>
 #include <sstream>
@@ -72,12 +72,12 @@ constexpr const char* kKeyCheckName = "key_check";
 
 }  // namespace
 
-Error Store::failure(const std::string& what) const {
+Error SqliteStore::failure(const std::string& what) const {
     return make_error(api::ErrorCode::StoreUnavailable,
                       "the app password store failed to " + what + ": " + sqlite3_errmsg(db_.get()));
 }
 
-Status Store::exec(const char* sql) {
+Status SqliteStore::exec(const char* sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &message) != SQLITE_OK) {
         std::string text = message ? message : sqlite3_errmsg(db_.get());
@@ -87,7 +87,7 @@ Status Store::exec(const char* sql) {
     return {};
 }
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
+Result<std::unique_ptr<Store>> SqliteStore::open(const std::string& path) {
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &raw,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
@@ -98,7 +98,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
         return make_error(api::ErrorCode::StoreUnavailable,
                           "cannot open the app password store " + path + ": " +
                               (db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc)));
-    std::unique_ptr<Store> store(new Store(std::move(db)));
+    std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db)));
     // busy_timeout: an administrator's sqlite3 shell may hold a lock for a moment.
     // synchronous=FULL: a revocation that is acknowledged must survive a power cut.
     if (auto s = store->exec("PRAGMA busy_timeout = 5000;"
@@ -131,10 +131,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
         return std::move(s).error();
     if (auto s = store->prepare_all(); !s)
         return std::move(s).error();
-    return store;
+    return std::unique_ptr<Store>(std::move(store));
 }
 
-Status Store::migrate() {
+Status SqliteStore::migrate() {
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(db_.get(), "PRAGMA user_version", -1, &raw, nullptr) != SQLITE_OK)
         return failure("read its schema version");
@@ -167,7 +167,7 @@ Status Store::migrate() {
     return {};
 }
 
-Status Store::prepare_all() {
+Status SqliteStore::prepare_all() {
     const std::string columns = kEntryColumns;
     const std::pair<StatementId, std::string> sources[] = {
         {kGetMeta, "SELECT value FROM meta WHERE key = ?1"},
@@ -196,14 +196,14 @@ Status Store::prepare_all() {
     return {};
 }
 
-Status Store::run_simple(StatementId id) {
+Status SqliteStore::run_simple(StatementId id) {
     StatementRun run(statement(id));
     if (run.step() != SQLITE_DONE)
         return failure(id == kBegin ? "begin a transaction" : "commit a transaction");
     return {};
 }
 
-Result<std::optional<Digest>> Store::key_check() {
+Result<std::optional<Digest>> SqliteStore::key_check() {
     StatementRun run(statement(kGetMeta));
     run.bind(1, std::string_view(kKeyCheckName));
     const int rc = run.step();
@@ -219,7 +219,7 @@ Result<std::optional<Digest>> Store::key_check() {
     return std::optional<Digest>(check);
 }
 
-Status Store::set_key_check(const Digest& check) {
+Status SqliteStore::set_key_check(const Digest& check) {
     StatementRun run(statement(kSetMeta));
     run.bind(1, std::string_view(kKeyCheckName));
     run.bind(2, std::span<const std::uint8_t>(check));
@@ -228,7 +228,7 @@ Status Store::set_key_check(const Digest& check) {
     return {};
 }
 
-Result<unsigned> Store::count(uid_t uid) {
+Result<unsigned> SqliteStore::count(uid_t uid) {
     StatementRun run(statement(kCount));
     run.bind(1, static_cast<std::int64_t>(uid));
     if (run.step() != SQLITE_ROW)
@@ -236,7 +236,7 @@ Result<unsigned> Store::count(uid_t uid) {
     return static_cast<unsigned>(run.integer(0));
 }
 
-Result<bool> Store::insert(const Entry& entry, const Digest& secret_hash, unsigned limit) {
+Result<bool> SqliteStore::insert(const Entry& entry, const Digest& secret_hash, unsigned limit) {
     if (auto s = run_simple(kBegin); !s)
         return std::move(s).error();
     const auto outcome = [&]() -> Result<bool> {
@@ -284,7 +284,7 @@ Result<bool> Store::insert(const Entry& entry, const Digest& secret_hash, unsign
     return outcome;
 }
 
-Result<std::vector<Entry>> Store::list(uid_t uid) {
+Result<std::vector<Entry>> SqliteStore::list(uid_t uid) {
     StatementRun run(statement(kList));
     run.bind(1, static_cast<std::int64_t>(uid));
     std::vector<Entry> entries;
@@ -296,7 +296,7 @@ Result<std::vector<Entry>> Store::list(uid_t uid) {
     return entries;
 }
 
-Result<std::optional<std::pair<Entry, Digest>>> Store::find_by_hash(const Digest& secret_hash) {
+Result<std::optional<std::pair<Entry, Digest>>> SqliteStore::find_by_hash(const Digest& secret_hash) {
     StatementRun run(statement(kFindByHash));
     run.bind(1, std::span<const std::uint8_t>(secret_hash));
     const int rc = run.step();
@@ -312,7 +312,7 @@ Result<std::optional<std::pair<Entry, Digest>>> Store::find_by_hash(const Digest
     return std::optional<std::pair<Entry, Digest>>(std::in_place, read_entry(run), stored);
 }
 
-Result<std::optional<Entry>> Store::find(uid_t uid, std::int64_t id) {
+Result<std::optional<Entry>> SqliteStore::find(uid_t uid, std::int64_t id) {
     StatementRun run(statement(kFind));
     run.bind(1, static_cast<std::int64_t>(uid));
     run.bind(2, id);
@@ -324,7 +324,7 @@ Result<std::optional<Entry>> Store::find(uid_t uid, std::int64_t id) {
     return std::optional<Entry>(read_entry(run));
 }
 
-Result<bool> Store::remove(uid_t uid, std::int64_t id) {
+Result<bool> SqliteStore::remove(uid_t uid, std::int64_t id) {
     StatementRun run(statement(kDelete));
     run.bind(1, static_cast<std::int64_t>(uid));
     run.bind(2, id);
@@ -333,7 +333,7 @@ Result<bool> Store::remove(uid_t uid, std::int64_t id) {
     return sqlite3_changes(db_.get()) == 1;
 }
 
-Result<unsigned> Store::remove_all(uid_t uid) {
+Result<unsigned> SqliteStore::remove_all(uid_t uid) {
     StatementRun run(statement(kDeleteAll));
     run.bind(1, static_cast<std::int64_t>(uid));
     if (run.step() != SQLITE_DONE)
@@ -341,7 +341,7 @@ Result<unsigned> Store::remove_all(uid_t uid) {
     return static_cast<unsigned>(sqlite3_changes(db_.get()));
 }
 
-Status Store::record_uses(const std::vector<Use>& uses) {
+Status SqliteStore::record_uses(const std::vector<Use>& uses) {
     if (uses.empty())
         return {};
     if (auto s = run_simple(kBegin); !s)
