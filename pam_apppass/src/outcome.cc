@@ -32,6 +32,10 @@ constexpr OutcomeRow kOutcomeTable[] = {
      "throttled after repeated failures"},
     {Outcome::Unavailable, PAM_AUTHINFO_UNAVAIL, PAM_AUTHTOK_ERR, IgnoredBy::IgnoreAuthinfoUnavail,
      "apppassd unavailable"},
+    // A database outage is a temporary failure, never a wrong password: the stack sees the same
+    // code as for a daemon that is down, and ignore_authinfo_unavail treats both alike.
+    {Outcome::StoreUnavailable, PAM_AUTHINFO_UNAVAIL, PAM_AUTHTOK_ERR, IgnoredBy::IgnoreAuthinfoUnavail,
+     "apppassd cannot use its store"},
     {Outcome::UntrustedPeer, PAM_SERVICE_ERR, PAM_AUTHTOK_ERR, IgnoredBy::Nothing,
      "the owner of org.apppass.AppPass1 is not root; password not sent"},
     {Outcome::RefusedPassword, PAM_AUTH_ERR, PAM_AUTHTOK_ERR, IgnoredBy::Nothing,
@@ -56,6 +60,7 @@ Outcome outcome_of_daemon_error(api::ErrorCode code) noexcept {
     case api::ErrorCode::NoSuchUser: return Outcome::NoSuchUser;
     case api::ErrorCode::NoAppPasswords: return Outcome::NoAppPasswords;
     case api::ErrorCode::Throttled: return Outcome::Throttled;
+    case api::ErrorCode::StoreUnavailable: return Outcome::StoreUnavailable;
     default: return Outcome::ServiceError;
     }
 }

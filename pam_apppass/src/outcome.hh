@@ -15,11 +15,12 @@ enum class Outcome {
     NoAppPasswords,   // the daemon's NoAppPasswords: the login exists but never enrolled
     Throttled,        // the daemon's Throttled
     Unavailable,      // no daemon, no answer, timed out, connection lost
+    StoreUnavailable, // the daemon's StoreUnavailable: it answered, but cannot use its database
     UntrustedPeer,    // the name's owner is not root: the password was not sent
     RefusedPassword,  // longer than PAM_MAX_RESP_SIZE: refused before any bus traffic
     RefusedUser,      // not a valid login name: refused before any bus traffic
     OutOfMemory,
-    ServiceError,     // anything else: AccessDenied, InvalidArgument, StoreUnavailable, ...
+    ServiceError,     // anything else: AccessDenied, InvalidArgument, Internal, ...
 };
 
 enum class PamOperation { Authenticate, ChangeAuthtok };

@@ -48,6 +48,8 @@ constexpr Row kExpected[] = {
      "throttled after repeated failures"},
     {Outcome::Unavailable, PAM_AUTHINFO_UNAVAIL, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_AUTHTOK_ERR,
      "apppassd unavailable"},
+    {Outcome::StoreUnavailable, PAM_AUTHINFO_UNAVAIL, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_AUTHTOK_ERR,
+     "apppassd cannot use its store"},
     {Outcome::UntrustedPeer, PAM_SERVICE_ERR, PAM_SERVICE_ERR, PAM_SERVICE_ERR, PAM_AUTHTOK_ERR,
      "the owner of org.apppass.AppPass1 is not root; password not sent"},
     {Outcome::RefusedPassword, PAM_AUTH_ERR, PAM_AUTH_ERR, PAM_AUTH_ERR, PAM_AUTHTOK_ERR,
@@ -138,7 +140,7 @@ void every_failure_class(void**) {
         {failure(FailureClass::DaemonError, api::ErrorCode::LimitReached), Outcome::ServiceError},
         {failure(FailureClass::DaemonError, api::ErrorCode::InvalidArgument), Outcome::ServiceError},
         {failure(FailureClass::DaemonError, api::ErrorCode::NameInUse), Outcome::ServiceError},
-        {failure(FailureClass::DaemonError, api::ErrorCode::StoreUnavailable), Outcome::ServiceError},
+        {failure(FailureClass::DaemonError, api::ErrorCode::StoreUnavailable), Outcome::StoreUnavailable},
         {failure(FailureClass::DaemonError, api::ErrorCode::Internal), Outcome::ServiceError},
     };
     for (const auto& row : rows)
