@@ -84,6 +84,24 @@ std::string set_groups(std::vector<std::string>& target, std::string_view value)
 
 const std::map<std::string_view, Setter>& setters() {
     static const std::map<std::string_view, Setter> table{
+        {"store",
+         [](Config& c, std::string_view v) -> std::string {
+             if (v == "sqlite")
+                 c.store = StoreKind::Sqlite;
+             else if (v == "postgresql")
+                 c.store = StoreKind::Postgresql;
+             else
+                 return "must be sqlite or postgresql";
+             return {};
+         }},
+        // The value is never repeated in a message: a connection string may hold a password.
+        {"postgresql",
+         [](Config& c, std::string_view v) -> std::string {
+             if (v.empty())
+                 return "is empty; give a libpq connection string such as service=apppass";
+             c.postgresql = std::string(v);
+             return {};
+         }},
         {"max_per_user", [](Config& c, std::string_view v) { return set_unsigned(c.max_per_user, v, 1, 10000); }},
         {"allowed_groups", [](Config& c, std::string_view v) { return set_groups(c.allowed_groups, v); }},
         {"denied_groups", [](Config& c, std::string_view v) { return set_groups(c.denied_groups, v); }},
@@ -140,6 +158,14 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
         if (auto problem = setter->second(config, value); !problem.empty())
             return fail(std::string(key) + " " + problem);
     }
+    if (config.store == StoreKind::Postgresql && config.postgresql.empty())
+        return make_error(api::ErrorCode::InvalidArgument,
+                          std::string(origin) + ": store = postgresql needs postgresql = CONNECTION "
+                          "(a libpq connection string such as service=apppass)");
+    if (config.store == StoreKind::Sqlite && !config.postgresql.empty())
+        return make_error(api::ErrorCode::InvalidArgument,
+                          std::string(origin) + ": postgresql is set, but store is sqlite; set store = postgresql "
+                          "or remove the postgresql line");
     if (config.throttle.delay_max < config.throttle.delay_initial)
         return make_error(api::ErrorCode::InvalidArgument,
                           std::string(origin) + ": throttle_delay_max is smaller than throttle_delay_initial");

@@ -21,7 +21,13 @@ struct ThrottleConfig {
     std::chrono::seconds forget_after{900};  // a quiet key is forgotten after this long
 };
 
+// Where the entries are kept: the embedded SQLite file in the state directory, or one
+// PostgreSQL database shared by a fleet of nodes.
+enum class StoreKind { Sqlite, Postgresql };
+
 struct Config {
+    StoreKind store = StoreKind::Sqlite;
+    std::string postgresql;                   // libpq connection string; may hold a secret: never logged
     unsigned max_per_user = 40;
     std::vector<std::string> allowed_groups;  // empty: everyone
     std::vector<std::string> denied_groups;

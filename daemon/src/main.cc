@@ -23,6 +23,7 @@
 #include "event_log.hh"
 #include "hmac_sha256.hh"
 #include "manager.hh"
+#include "postgresql_store.hh"
 #include "sqlite_store.hh"
 #include "state_directory.hh"
 #include "store_key.hh"
@@ -96,6 +97,17 @@ void Daemon::arm_flush_timer() {
         flush_timer_.reset(raw);
 }
 
+// The store the configuration names. The key stays in the state directory either way.
+static Result<std::unique_ptr<Store>> open_configured_store(const Config& config, const std::string& state_dir) {
+    if (config.store == StoreKind::Postgresql)
+        return PostgresqlStore::open(config.postgresql);
+    const std::string db_path = state_dir + "/apppass.db";
+    for (const auto& path : {db_path, db_path + "-wal", db_path + "-shm"})
+        if (auto s = check_private_file(path); !s)
+            return std::move(s).error();
+    return SqliteStore::open(db_path);
+}
+
 int Daemon::run(const Options& options) {
     // Everything apppassd creates (store, WAL, key) is for its own eyes only.
     umask(077);
@@ -104,12 +116,7 @@ int Daemon::run(const Options& options) {
         return fail(config.error().message);
     if (auto s = prepare_state_directory(options.state_dir); !s)
         return fail(s.error().message);
-    const std::string db_path = options.state_dir + "/apppass.db";
-    for (const auto& path : {db_path, db_path + "-wal", db_path + "-shm"})
-        if (auto s = check_private_file(path); !s)
-            return fail(s.error().message);
-
-    auto store = SqliteStore::open(db_path);
+    auto store = open_configured_store(config.value(), options.state_dir);
     if (!store)
         return fail(store.error().message);
     store_ = std::move(store).value();
@@ -155,7 +162,10 @@ int Daemon::run(const Options& options) {
                                  " (is another apppassd running, or does the D-Bus policy not allow it?)",
                              r);
 
-    log_message(LOG_INFO, "apppassd " APPPASS_VERSION " ready, store " + db_path);
+    // Never the connection string: it may hold a password.
+    log_message(LOG_INFO, "apppassd " APPPASS_VERSION " ready, store " +
+                              (config.value().store == StoreKind::Postgresql ? std::string("postgresql")
+                                                                              : options.state_dir + "/apppass.db"));
     sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
     const int r = sd_event_loop(event_.get());
     sd_notify(0, "STOPPING=1");

@@ -2,7 +2,8 @@
 #include "sqlite_store.hh"
 
 #include <cstring>
-#include <sstream>
+
+#include "line_list.hh"
 
 namespace apppass::daemon {
 namespace {
@@ -32,26 +33,6 @@ constexpr const char* kMigrations[] = {
     "  UNIQUE (uid, name));",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
-
-std::string join_lines(const std::vector<std::string>& items) {
-    std::string joined;
-    for (const auto& item : items) {
-        if (!joined.empty())
-            joined.push_back('\n');
-        joined += item;
-    }
-    return joined;
-}
-
-std::vector<std::string> split_lines(const std::string& joined) {
-    std::vector<std::string> items;
-    std::istringstream lines(joined);
-    std::string line;
-    while (std::getline(lines, line))
-        if (!line.empty())
-            items.push_back(line);
-    return items;
-}
 
 Entry read_entry(const StatementRun& row) {
     Entry e;
@@ -244,10 +225,7 @@ Result<bool> SqliteStore::insert(const Entry& entry, const Digest& secret_hash, 
         if (!existing)
             return std::move(existing).error();
         if (existing.value() >= limit)
-            return make_error(api::ErrorCode::LimitReached,
-                              "you have " + std::to_string(existing.value()) +
-                                  " app passwords, the most allowed is " + std::to_string(limit) +
-                                  "; delete one you no longer use first");
+            return limit_reached(existing.value(), limit);
         {
             StatementRun run(statement(kCountName));
             run.bind(1, static_cast<std::int64_t>(entry.uid));
@@ -255,9 +233,7 @@ Result<bool> SqliteStore::insert(const Entry& entry, const Digest& secret_hash, 
             if (run.step() != SQLITE_ROW)
                 return failure("look up a name");
             if (run.integer(0) > 0)
-                return make_error(api::ErrorCode::NameInUse,
-                                  "there is already an app password named \"" + entry.name +
-                                      "\"; choose another name or delete that one first");
+                return name_in_use(entry.name);
         }
         StatementRun run(statement(kInsert));
         run.bind(1, entry.id);

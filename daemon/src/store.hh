@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -47,5 +48,16 @@ public:
 protected:
     Store() = default;
 };
+
+// The refusals of insert, worded alike by every store.
+inline Error limit_reached(unsigned existing, unsigned limit) {
+    return make_error(api::ErrorCode::LimitReached,
+                      "you have " + std::to_string(existing) + " app passwords, the most allowed is " +
+                          std::to_string(limit) + "; delete one you no longer use first");
+}
+inline Error name_in_use(const std::string& name) {
+    return make_error(api::ErrorCode::NameInUse, "there is already an app password named \"" + name +
+                                                     "\"; choose another name or delete that one first");
+}
 
 }  // namespace apppass::daemon

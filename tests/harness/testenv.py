@@ -268,8 +268,9 @@ class TestDaemon:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, bus, state_dir, config=None, extra_args=(), env=None, wait=True):
+    def __init__(self, bus, state_dir, config=None, extra_args=(), env=None, wait=True, store=None):
         self.bus = bus
+        self.store = store if store is not None else store_config()
         self.state_dir = state_dir
         self.config_path = os.path.join(bus.workdir, "apppassd.conf")
         self.log_path = os.path.join(bus.workdir, "apppassd.log")
@@ -282,7 +283,7 @@ class TestDaemon:
     def write_config(self):
         with open(self.config_path, "w") as f:
             f.write("# written by tests/harness/testenv.py\n")
-            for key, value in self.config.items():
+            for key, value in dict(self.store, **self.config).items():
                 f.write("%s = %s\n" % (key, value))
 
     def start(self, wait=True):
@@ -349,6 +350,33 @@ class TestDaemon:
         self.start()
 
 
+# The store the suites run against: SQLite by default; the PostgreSQL server of
+# tests/harness/pg_cluster.py when it runs them (APPPASS_TEST_POSTGRESQL), so the same tests
+# cover both stores.
+POSTGRESQL = os.environ.get("APPPASS_TEST_POSTGRESQL", "")
+
+
+def store_config(database=None):
+    if not POSTGRESQL:
+        return {}
+    # A later keyword overrides an earlier one in a libpq connection string.
+    return {"store": "postgresql",
+            "postgresql": POSTGRESQL + (" dbname=" + database if database else "")}
+
+
+_databases_made = 0
+
+
+def new_postgresql_database():
+    """Each TestEnv gets a database of its own, as it gets a state directory of its own."""
+    global _databases_made
+    _databases_made += 1
+    name = "apppass_test_%d_%d" % (os.getpid(), _databases_made)
+    subprocess.run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", POSTGRESQL, "-c", "CREATE DATABASE " + name],
+                   check=True)
+    return name
+
+
 class TestEnv:
     """A private bus and (unless daemon=False) a running apppassd on a fresh state directory."""
 
@@ -368,14 +396,17 @@ class TestEnv:
         self.address = self.bus.address
         self.daemon = None
         try:
+            self.store = store_config(new_postgresql_database() if POSTGRESQL else None)
             if self.with_daemon:
-                self.daemon = TestDaemon(self.bus, self.state_dir, self.config, env=self.daemon_env)
+                self.daemon = TestDaemon(self.bus, self.state_dir, self.config, env=self.daemon_env,
+                                         store=self.store)
         except BaseException:
             self.bus.stop()
             raise
         return self
 
     def start_daemon(self, config=None, **kwargs):
+        kwargs.setdefault("store", self.store)
         self.daemon = TestDaemon(self.bus, self.state_dir,
                                  config if config is not None else self.config, **kwargs)
         return self.daemon

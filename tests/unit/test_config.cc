@@ -76,6 +76,26 @@ static void errors_name_file_and_line(void**) {
     assert_text_equal(problem(" = 3\n"), "apppassd.conf:1: unknown key \"\"");
 }
 
+static void store_choice(void**) {
+    auto defaults = parse_config("", "x");
+    assert_true(defaults.value().store == StoreKind::Sqlite);
+    auto pg = parse_config("store = postgresql\npostgresql = service=apppass password=Sekrit\n", "x");
+    assert_true(pg.value().store == StoreKind::Postgresql);
+    assert_text_equal(pg.value().postgresql, "service=apppass password=Sekrit");
+    assert_text_equal(problem("store = mysql\n"), "apppassd.conf:1: store must be sqlite or postgresql");
+    assert_text_equal(problem("store = postgresql\n"),
+                      "apppassd.conf: store = postgresql needs postgresql = CONNECTION "
+                      "(a libpq connection string such as service=apppass)");
+    assert_text_equal(problem("postgresql = password=Sekrit\n"),
+                      "apppassd.conf: postgresql is set, but store is sqlite; set store = postgresql "
+                      "or remove the postgresql line");
+    assert_text_equal(problem("store = postgresql\npostgresql =\n"),
+                      "apppassd.conf:2: postgresql is empty; give a libpq connection string such as service=apppass");
+    // A connection string is never repeated in a message.
+    assert_text_equal(problem("postgresql = password=Sekrit\npostgresql = password=Sekrit\n"),
+                      "apppassd.conf:2: \"postgresql\" is set twice");
+}
+
 static void missing_file(void**) {
     auto defaults = load_config("/nonexistent/apppassd.conf", true);
     assert_true(defaults.ok());
@@ -88,7 +108,7 @@ static void missing_file(void**) {
 int main() {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults), cmocka_unit_test(every_key), cmocka_unit_test(errors_name_file_and_line),
-        cmocka_unit_test(missing_file),
+        cmocka_unit_test(missing_file), cmocka_unit_test(store_choice),
     };
     return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
 }

@@ -5,27 +5,13 @@
 #include <sqlite3.h>
 
 #include "sqlite_store.hh"
+#include "store_samples.hh"
 #include "temp_dir.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
 
 using namespace apppass;
 using namespace apppass::daemon;
-
-static Digest digest(std::uint8_t seed) {
-    Digest d{};
-    d.fill(seed);
-    return d;
-}
-
-static Entry entry(std::int64_t id, uid_t uid, const char* name) {
-    Entry e;
-    e.id = id;
-    e.uid = uid;
-    e.name = name;
-    e.created = 1000 + id;
-    return e;
-}
 
 static std::unique_ptr<Store> open_store(const std::string& path) {
     auto s = SqliteStore::open(path);

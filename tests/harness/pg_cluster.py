@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""A throwaway PostgreSQL cluster for tests: initdb and pg_ctl as the postgres user, in a
+temporary directory, listening on a Unix socket in that directory only (no TCP port at all),
+trust authentication (the socket directory is 0700, reachable by postgres and root alone).
+Stopped and removed at the end. Needs Debian's postgresql package; no systemd.
+
+As a library:  with PgCluster() as pg: pg.conninfo; pg.stop(); pg.start()
+As a command:  pg_cluster.py -- COMMAND [ARG]...
+               runs COMMAND with APPPASS_TEST_POSTGRESQL (a libpq connection string),
+               APPPASS_TEST_POSTGRESQL_STOP and APPPASS_TEST_POSTGRESQL_START (shell commands
+               that stop and start the server) set, and exits with its status.
+"""
+
+import glob
+import os
+import pwd
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def server_bin_dir():
+    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not dirs:
+        raise RuntimeError("no PostgreSQL server: install the postgresql package (scripts/deps/test.txt)")
+    return os.path.dirname(dirs[-1])
+
+
+class PgCluster:
+    def __init__(self):
+        self.bin = server_bin_dir()
+        self.owner = pwd.getpwnam("postgres")
+        self.dir = tempfile.mkdtemp(prefix="apppass-pg.")
+        self.data = os.path.join(self.dir, "data")
+        self.log = os.path.join(self.dir, "server.log")
+        os.chown(self.dir, self.owner.pw_uid, self.owner.pw_gid)
+        os.chmod(self.dir, 0o700)
+        self.conninfo = "host=%s user=postgres dbname=postgres connect_timeout=5" % self.dir
+
+    def _as_postgres(self, argv):
+        return ["runuser", "-u", "postgres", "--"] + argv
+
+    def start_command(self):
+        return self._as_postgres([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", self.log, "-w",
+                                  "-o", "-c listen_addresses='' -c unix_socket_directories=%s -c fsync=off"
+                                  % self.dir, "start"])
+
+    def stop_command(self):
+        return self._as_postgres([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-w", "-m", "fast", "stop"])
+
+    def start(self):
+        subprocess.run(self.start_command(), check=True, stdout=subprocess.DEVNULL)
+
+    def stop(self):
+        subprocess.run(self.stop_command(), check=True, stdout=subprocess.DEVNULL)
+
+    def __enter__(self):
+        try:
+            subprocess.run(self._as_postgres([os.path.join(self.bin, "initdb"), "-D", self.data, "-A", "trust",
+                                              "-U", "postgres", "--no-sync"]),
+                           check=True, stdout=subprocess.DEVNULL, cwd=self.dir)
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self):
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            subprocess.run(self._as_postgres([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-w",
+                                              "-m", "immediate", "stop"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def main(argv):
+    if not argv or argv[0] != "--" or len(argv) < 2:
+        print("usage: pg_cluster.py -- COMMAND [ARG]...", file=sys.stderr)
+        return 2
+    with PgCluster() as pg:
+        env = dict(os.environ, APPPASS_TEST_POSTGRESQL=pg.conninfo,
+                   APPPASS_TEST_POSTGRESQL_STOP=shlex.join(pg.stop_command()),
+                   APPPASS_TEST_POSTGRESQL_START=shlex.join(pg.start_command()))
+        return subprocess.run(argv[1:], env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
