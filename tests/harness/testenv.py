@@ -382,7 +382,9 @@ class TestEnv:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, config=None, daemon=True, servicedir=None, daemon_env=None):
+    def __init__(self, config=None, daemon=True, servicedir=None, daemon_env=None, store=None):
+        """store: the store keys of another TestEnv (its .store), to share its database."""
+        self.shared_store = store
         self.config = config
         self.with_daemon = daemon
         self.servicedir = servicedir
@@ -396,7 +398,10 @@ class TestEnv:
         self.address = self.bus.address
         self.daemon = None
         try:
-            self.store = store_config(new_postgresql_database() if POSTGRESQL else None)
+            if self.shared_store is not None:
+                self.store = self.shared_store
+            else:
+                self.store = store_config(new_postgresql_database() if POSTGRESQL else None)
             if self.with_daemon:
                 self.daemon = TestDaemon(self.bus, self.state_dir, self.config, env=self.daemon_env,
                                          store=self.store)
