@@ -161,7 +161,14 @@ Result<std::unique_ptr<Store>> PostgresqlStore::open(const std::string& conninfo
         return make_error(api::ErrorCode::StoreUnavailable, "the postgresql connection string is malformed: " + reason);
     }
     PQconninfoFree(parsed);
-    PgConnPtr conn(PQconnectdb(conninfo.c_str()));
+    // Defaults that keep a lost server from hanging the daemon's one thread: a connect that
+    // gives up, keepalives and a TCP timeout that notice a silent peer. The administrator's
+    // string comes last (expanded from dbname) and overrides any of them.
+    const char* const keywords[] = {"connect_timeout", "keepalives_idle", "keepalives_interval",
+                                    "keepalives_count", "tcp_user_timeout", "application_name",
+                                    "dbname", nullptr};
+    const char* const values[] = {"5", "10", "5", "3", "15000", "apppassd", conninfo.c_str(), nullptr};
+    PgConnPtr conn(PQconnectdbParams(keywords, values, 1));
     if (!conn)
         return make_error(api::ErrorCode::StoreUnavailable, "cannot connect to the app password database: out of memory");
     // The server's notices ("relation already exists, skipping") are not the daemon's to log.
