@@ -11,6 +11,7 @@
 
 #include "apppass/dbus_api.hh"
 #include "apppass/entry_codec.hh"
+#include "apppass/records.hh"
 #include "entry_id.hh"
 #include "event_log.hh"
 
@@ -103,6 +104,24 @@ int append_entry_dict(sd_bus_message* reply, const Entry& entry) {
     return api::append_entry_record(reply, record);
 }
 
+// Replies to M with an aa{sv}: each item of ITEMS appended by APPEND.
+template <typename Item, typename Append>
+int reply_records(sd_bus_message* m, const std::vector<Item>& items, Append&& append) {
+    sd_bus_message* raw = nullptr;
+    int r = sd_bus_message_new_method_return(m, &raw);
+    BusMessagePtr reply(raw);
+    if (r >= 0)
+        r = sd_bus_message_open_container(reply.get(), 'a', "a{sv}");
+    for (const auto& item : items)
+        if (r >= 0)
+            r = append(reply.get(), item);
+    if (r >= 0)
+        r = sd_bus_message_close_container(reply.get());
+    if (r < 0)
+        return r;
+    return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
 }  // namespace
 
 // With dbus-daemon the message carries no credentials, so query_caller costs a synchronous
@@ -152,6 +171,8 @@ Status BusService::attach(sd_bus* bus) {
                                      SD_BUS_PARAM(remote_host),
                                  "s", SD_BUS_PARAM(id), dispatch<&BusService::verify>,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_NAMES("PurgeOrphans", "", "", "aa{sv}", SD_BUS_PARAM(purged),
+                                 dispatch<&BusService::purge_orphans>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
     };
     sd_bus_slot* raw = nullptr;
@@ -243,19 +264,7 @@ int BusService::list(sd_bus_message* m, sd_bus_error* error) {
     auto entries = manager_.list(caller.value(), user);
     if (!entries)
         return reply_error(error, entries.error());
-    sd_bus_message* raw = nullptr;
-    r = sd_bus_message_new_method_return(m, &raw);
-    BusMessagePtr reply(raw);
-    if (r >= 0)
-        r = sd_bus_message_open_container(reply.get(), 'a', "a{sv}");
-    for (const auto& entry : entries.value())
-        if (r >= 0)
-            r = append_entry_dict(reply.get(), entry);
-    if (r >= 0)
-        r = sd_bus_message_close_container(reply.get());
-    if (r < 0)
-        return r;
-    return sd_bus_send(nullptr, reply.get(), nullptr);
+    return reply_records(m, entries.value(), append_entry_dict);
 }
 
 int BusService::remove(sd_bus_message* m, sd_bus_error* error) {
@@ -301,6 +310,19 @@ int BusService::verify(sd_bus_message* m, sd_bus_error* error) {
     if (!id)
         return reply_error(error, id.error());
     return sd_bus_reply_method_return(m, "s", id.value().c_str());
+}
+
+int BusService::purge_orphans(sd_bus_message* m, sd_bus_error* error) {
+    auto caller = caller_of(m);
+    if (!caller)
+        return reply_error(error, caller.error());
+    auto purged = manager_.purge_orphans(caller.value());
+    if (!purged)
+        return reply_error(error, purged.error());
+    return reply_records(m, purged.value(), [](sd_bus_message* reply, const Binding& binding) {
+        return api::append_orphan_record(reply, {binding.user_name, static_cast<std::uint32_t>(binding.uid),
+                                                 static_cast<std::uint32_t>(binding.entries)});
+    });
 }
 
 }  // namespace apppass::daemon

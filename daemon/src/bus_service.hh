@@ -34,6 +34,7 @@ private:
     int remove(sd_bus_message* m, sd_bus_error* error);
     int remove_all(sd_bus_message* m, sd_bus_error* error);
     int verify(sd_bus_message* m, sd_bus_error* error);
+    int purge_orphans(sd_bus_message* m, sd_bus_error* error);
 
     // The caller's EUID as the bus reports it, remembered per unique sender name (see
     // bus_service.cc for why that is exactly what the bus would say again).

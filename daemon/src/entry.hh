@@ -15,6 +15,10 @@ using Microseconds = std::int64_t;  // since the Unix epoch
 struct Entry {
     std::int64_t id = 0;            // shown to people as eight letters, see entry_id.hh
     uid_t uid = 0;
+    // The account name the entry was made for. It is valid only while NSS still maps this name
+    // to `uid` (account_binding.hh); "" for entries made before names were kept, until the
+    // daemon binds them to the uid's name at start.
+    std::string user_name;
     std::string name;
     Microseconds created = 0;
     Microseconds expires = 0;       // 0: never
@@ -23,6 +27,13 @@ struct Entry {
     Microseconds last_used = 0;     // 0: never
     std::string last_service;
     std::string last_remote_host;
+};
+
+// The entries of one uid made for one account name.
+struct Binding {
+    uid_t uid = 0;
+    std::string user_name;
+    unsigned entries = 0;
 };
 
 // A successful verification, written to the store in batches (see Store::record_uses).

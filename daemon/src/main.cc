@@ -130,6 +130,10 @@ int Daemon::run(const Options& options) {
         return fail(options.config_path + ": " + policy.error().message);
     manager_.emplace(config.value(), *store_, *hmac_, std::move(policy).value());
     manager_->last_uses().on_first_pending = [this] { arm_flush_timer(); };
+    // Not fatal: an NSS outage at start leaves old entries unnamed until the next start, and
+    // an unnamed entry is judged by its uid, as before names were kept.
+    if (auto s = manager_->name_unnamed_entries(); !s)
+        log_message(LOG_WARNING, "cannot bind old app passwords to their accounts yet: " + s.error().message);
 
     sd_event* raw_event = nullptr;
     if (int r = sd_event_default(&raw_event); r < 0)

@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "account_binding.hh"
 #include "apppass/secret_format.hh"
 #include "apppass/validate.hh"
 #include "audit_event.hh"
@@ -98,6 +99,7 @@ Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view u
         return fail(std::move(s).error());
     Entry entry;
     entry.uid = account.value().uid;
+    entry.user_name = account.value().name;
     entry.name = std::string(name);
     entry.created = now;
     entry.expires = options.expires;
@@ -205,6 +207,35 @@ Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user
     return removed;
 }
 
+Result<std::vector<Binding>> Manager::purge_orphans(const Caller& caller) {
+    AuditEvent audit{{.event = "purge-orphans", .caller = caller.euid}};
+    if (caller.euid != 0)
+        return audit.refuse(LOG_NOTICE, "refused to purge orphaned app passwords",
+                            make_error(ErrorCode::AccessDenied, "only root may purge orphaned app passwords"));
+    auto purged = daemon::purge_orphans(store_);
+    if (!purged)
+        return audit.refuse(LOG_ERR, "failed to purge orphaned app passwords", std::move(purged).error());
+    unsigned total = 0;
+    for (const auto& binding : purged.value()) {
+        total += binding.entries;
+        log_message(LOG_INFO, "removed " + std::to_string(binding.entries) + " app passwords of " +
+                                  (binding.user_name.empty() ? std::string("an unnamed account") : binding.user_name) +
+                                  " (uid " + std::to_string(binding.uid) + "), whose account no longer exists");
+    }
+    audit.succeed(LOG_INFO, "purged " + std::to_string(total) + " orphaned app passwords");
+    return purged;
+}
+
+Status Manager::name_unnamed_entries() {
+    auto named = daemon::name_unnamed_entries(store_);
+    if (!named)
+        return std::move(named).error();
+    if (named.value() > 0)
+        log_message(LOG_INFO, "bound " + std::to_string(named.value()) +
+                                  " app passwords made before account names were kept to their accounts");
+    return {};
+}
+
 Result<std::string> Manager::verify(const Caller& caller, std::string_view user, std::string_view password,
                                     std::string_view service, std::string_view remote_host) {
     AuditEvent audit{{.event = "verify", .user = std::string(user), .service = std::string(service),
@@ -290,6 +321,17 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
     }
     const Entry& entry = match->first;
     matched_name = entry.name;
+    auto account_exists = entry_account_exists(entry, target);
+    if (!account_exists)
+        return std::move(account_exists).error();
+    if (!account_exists.value()) {
+        // The uid now belongs to another account: the entry can never be valid again.
+        if (auto removed = store_.remove(entry.uid, entry.id); !removed)
+            return std::move(removed).error();
+        last_uses_.forget(entry.id);
+        return bad("app password \"" + entry.name + "\" was made for the account " + entry.user_name +
+                   ", which no longer exists; it has been removed");
+    }
     const Microseconds wall = clocks_.wall();
     if (entry.expires != 0 && entry.expires <= wall)
         return bad("app password \"" + entry.name + "\" has expired");

@@ -59,6 +59,11 @@ public:
     Result<std::string> verify(const Caller& caller, std::string_view user, std::string_view password,
                                std::string_view service, std::string_view remote_host);
 
+    // Root only: deletes the entries of accounts that no longer exist (account_binding.hh).
+    Result<std::vector<Binding>> purge_orphans(const Caller& caller);
+    // At start: entries made before account names were kept get their uid's name.
+    Status name_unnamed_entries();
+
     // The last uses not yet written; the owner flushes them on a timer and at exit.
     LastUseCache& last_uses() noexcept { return last_uses_; }
 

@@ -9,14 +9,14 @@
 namespace apppass::daemon {
 namespace {
 
-constexpr int kPgSchemaVersion = 1;
+constexpr int kPgSchemaVersion = 2;
 // The advisory lock that serialises migrations across nodes, and the class of the per-user
 // transaction locks (high 32 bits; the uid is the low 32). "appp" in ASCII.
 constexpr long long kMigrationLock = 0x61707070LL << 32 | 0xffffffffLL;
 constexpr long long kUserLockClass = 0x61707070LL << 32;
 
 constexpr const char* kEntryColumns =
-    "id, uid, name, created, expires, services, networks, last_used, last_service, last_remote_host";
+    "id, uid, name, created, expires, services, networks, last_used, last_service, last_remote_host, user_name";
 
 // Each migration takes the schema from version (index) to version (index + 1). Never edit a
 // shipped one: add the next. Equal in meaning to the SQLite schema.
@@ -38,6 +38,8 @@ constexpr const char* kMigrations[] = {
     "  last_service TEXT NOT NULL DEFAULT '',"
     "  last_remote_host TEXT NOT NULL DEFAULT '',"
     "  UNIQUE (uid, name));",
+    // 1 -> 2: the account name each entry was made for (see the SQLite store).
+    "ALTER TABLE apppass_entries ADD COLUMN user_name TEXT NOT NULL DEFAULT '';",
 };
 static_assert(std::size(kMigrations) == kPgSchemaVersion);
 
@@ -98,6 +100,7 @@ Result<Entry> read_entry(const PGresult* r, int row) {
     e.last_used = numbers[4];
     e.last_service = PQgetvalue(r, row, 8);
     e.last_remote_host = PQgetvalue(r, row, 9);
+    e.user_name = PQgetvalue(r, row, 10);
     return e;
 }
 
@@ -285,11 +288,11 @@ Result<bool> PostgresqlStore::insert(const Entry& entry, const Digest& secret_ha
             return std::move(named).error();
         if (PQntuples(named.value().get()) > 0)
             return name_in_use(entry.name);
-        auto r = run("INSERT INTO apppass_entries (id, uid, name, secret_hash, created, expires, services, networks)"
-                     " VALUES ($1, $2, $3, $4::bytea, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+        auto r = run("INSERT INTO apppass_entries (id, uid, name, secret_hash, created, expires, services, networks,"
+                     " user_name) VALUES ($1, $2, $3, $4::bytea, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
                      {std::to_string(entry.id), std::to_string(entry.uid), entry.name, bytea_literal(secret_hash),
                       std::to_string(entry.created), std::to_string(entry.expires), join_lines(entry.services),
-                      join_lines(entry.networks)},
+                      join_lines(entry.networks), entry.user_name},
                      PGRES_COMMAND_OK, "add an entry");
         if (!r)
             return std::move(r).error();
@@ -336,7 +339,7 @@ Result<std::optional<std::pair<Entry, Digest>>> PostgresqlStore::find_by_hash(co
     auto e = read_entry(r.value().get(), 0);
     if (!e)
         return std::move(e).error();
-    auto stored = digest_of(PQgetvalue(r.value().get(), 0, 10));
+    auto stored = digest_of(PQgetvalue(r.value().get(), 0, 11));
     if (!stored)
         return make_error(api::ErrorCode::StoreUnavailable, "the app password database holds a malformed hash");
     return std::optional<std::pair<Entry, Digest>>(std::in_place, std::move(e).value(), *stored);
@@ -376,6 +379,44 @@ Result<unsigned> PostgresqlStore::remove_all(uid_t uid) {
         return std::move(r).error();
     auto n = integer_of(PQcmdTuples(r.value().get()));
     return static_cast<unsigned>(n.value_or(0));
+}
+
+Result<std::vector<Binding>> PostgresqlStore::bindings() {
+    if (auto s = usable(); !s)
+        return std::move(s).error();
+    auto r = run("SELECT uid, user_name, count(*) FROM apppass_entries GROUP BY uid, user_name ORDER BY uid, user_name",
+                 {}, PGRES_TUPLES_OK, "list the accounts of its entries");
+    if (!r)
+        return std::move(r).error();
+    std::vector<Binding> found;
+    for (int row = 0; row < PQntuples(r.value().get()); ++row) {
+        auto uid = integer_of(PQgetvalue(r.value().get(), row, 0));
+        auto n = integer_of(PQgetvalue(r.value().get(), row, 2));
+        if (!uid || !n)
+            return make_error(api::ErrorCode::StoreUnavailable, "the app password store holds a malformed number");
+        found.push_back(Binding{static_cast<uid_t>(*uid), PQgetvalue(r.value().get(), row, 1), static_cast<unsigned>(*n)});
+    }
+    return found;
+}
+
+Result<unsigned> PostgresqlStore::bind_unnamed(uid_t uid, const std::string& user_name) {
+    if (auto s = usable(); !s)
+        return std::move(s).error();
+    auto r = run("UPDATE apppass_entries SET user_name = $2 WHERE uid = $1 AND user_name = ''",
+                 {std::to_string(uid), user_name}, PGRES_COMMAND_OK, "name the account of entries");
+    if (!r)
+        return std::move(r).error();
+    return static_cast<unsigned>(integer_of(PQcmdTuples(r.value().get())).value_or(0));
+}
+
+Result<unsigned> PostgresqlStore::remove_bound(uid_t uid, const std::string& user_name) {
+    if (auto s = usable(); !s)
+        return std::move(s).error();
+    auto r = run("DELETE FROM apppass_entries WHERE uid = $1 AND user_name = $2", {std::to_string(uid), user_name},
+                 PGRES_COMMAND_OK, "delete entries");
+    if (!r)
+        return std::move(r).error();
+    return static_cast<unsigned>(integer_of(PQcmdTuples(r.value().get())).value_or(0));
 }
 
 Status PostgresqlStore::record_uses(const std::vector<Use>& uses) {

@@ -36,6 +36,9 @@ public:
     Result<bool> remove(uid_t uid, std::int64_t id) override;
     Result<unsigned> remove_all(uid_t uid) override;
     Status record_uses(const std::vector<Use>& uses) override;
+    Result<std::vector<Binding>> bindings() override;
+    Result<unsigned> bind_unnamed(uid_t uid, const std::string& user_name) override;
+    Result<unsigned> remove_bound(uid_t uid, const std::string& user_name) override;
 
 private:
     explicit PostgresqlStore(PgConnPtr conn) : conn_(std::move(conn)) {}

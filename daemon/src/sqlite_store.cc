@@ -9,7 +9,7 @@ namespace apppass::daemon {
 namespace {
 
 constexpr const char* kEntryColumns =
-    "id, uid, name, created, expires, services, networks, last_used, last_service, last_remote_host";
+    "id, uid, name, created, expires, services, networks, last_used, last_service, last_remote_host, user_name";
 
 // Each migration takes the schema from version (index) to version (index + 1). Never edit a
 // shipped one: add the next.
@@ -31,6 +31,9 @@ constexpr const char* kMigrations[] = {
     "  last_service TEXT NOT NULL DEFAULT '',"
     "  last_remote_host TEXT NOT NULL DEFAULT '',"
     "  UNIQUE (uid, name));",
+    // 1 -> 2: the account name each entry was made for; "" until the daemon binds the entries
+    // that existed before to their uid's name (Manager::bind_unnamed_entries).
+    "ALTER TABLE entries ADD COLUMN user_name TEXT NOT NULL DEFAULT '';",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -46,6 +49,7 @@ Entry read_entry(const StatementRun& row) {
     e.last_used = row.integer(7);
     e.last_service = row.text(8);
     e.last_remote_host = row.text(9);
+    e.user_name = row.text(10);
     return e;
 }
 
@@ -153,8 +157,8 @@ Status SqliteStore::prepare_all() {
     const std::pair<StatementId, std::string> sources[] = {
         {kGetMeta, "SELECT value FROM meta WHERE key = ?1"},
         {kSetMeta, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)"},
-        {kInsert, "INSERT OR IGNORE INTO entries (id, uid, name, secret_hash, created, expires, services, networks)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+        {kInsert, "INSERT OR IGNORE INTO entries (id, uid, name, secret_hash, created, expires, services, networks,"
+                  " user_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
         {kCount, "SELECT count(*) FROM entries WHERE uid = ?1"},
         {kCountName, "SELECT count(*) FROM entries WHERE uid = ?1 AND name = ?2"},
         {kList, "SELECT " + columns + " FROM entries WHERE uid = ?1 ORDER BY created, id"},
@@ -164,6 +168,9 @@ Status SqliteStore::prepare_all() {
         {kDeleteAll, "DELETE FROM entries WHERE uid = ?1"},
         {kRecordUse, "UPDATE entries SET last_used = ?2, last_service = ?3, last_remote_host = ?4"
                      " WHERE id = ?1 AND last_used <= ?2"},
+        {kBindings, "SELECT uid, user_name, count(*) FROM entries GROUP BY uid, user_name ORDER BY uid, user_name"},
+        {kBindUnnamed, "UPDATE entries SET user_name = ?2 WHERE uid = ?1 AND user_name = ''"},
+        {kDeleteBound, "DELETE FROM entries WHERE uid = ?1 AND user_name = ?2"},
         {kBegin, "BEGIN IMMEDIATE"},
         {kCommit, "COMMIT"},
         {kRollback, "ROLLBACK"},
@@ -244,6 +251,7 @@ Result<bool> SqliteStore::insert(const Entry& entry, const Digest& secret_hash, 
         run.bind(6, entry.expires);
         run.bind(7, std::string_view(join_lines(entry.services)));
         run.bind(8, std::string_view(join_lines(entry.networks)));
+        run.bind(9, std::string_view(entry.user_name));
         if (run.step() != SQLITE_DONE)
             return failure("add an entry");
         // OR IGNORE: a taken id (or, astronomically unlikely, a taken hash) inserts nothing.
@@ -281,7 +289,7 @@ Result<std::optional<std::pair<Entry, Digest>>> SqliteStore::find_by_hash(const 
     if (rc != SQLITE_ROW)
         return failure("look up a password");
     Digest stored{};
-    const auto blob = run.blob(10);
+    const auto blob = run.blob(11);
     if (blob.size() != stored.size())
         return make_error(api::ErrorCode::StoreUnavailable, "the app password store holds a malformed hash");
     std::memcpy(stored.data(), blob.data(), stored.size());
@@ -312,6 +320,35 @@ Result<bool> SqliteStore::remove(uid_t uid, std::int64_t id) {
 Result<unsigned> SqliteStore::remove_all(uid_t uid) {
     StatementRun run(statement(kDeleteAll));
     run.bind(1, static_cast<std::int64_t>(uid));
+    if (run.step() != SQLITE_DONE)
+        return failure("delete entries");
+    return static_cast<unsigned>(sqlite3_changes(db_.get()));
+}
+
+Result<std::vector<Binding>> SqliteStore::bindings() {
+    StatementRun run(statement(kBindings));
+    std::vector<Binding> found;
+    int rc;
+    while ((rc = run.step()) == SQLITE_ROW)
+        found.push_back(Binding{static_cast<uid_t>(run.integer(0)), run.text(1), static_cast<unsigned>(run.integer(2))});
+    if (rc != SQLITE_DONE)
+        return failure("list the accounts of its entries");
+    return found;
+}
+
+Result<unsigned> SqliteStore::bind_unnamed(uid_t uid, const std::string& user_name) {
+    StatementRun run(statement(kBindUnnamed));
+    run.bind(1, static_cast<std::int64_t>(uid));
+    run.bind(2, std::string_view(user_name));
+    if (run.step() != SQLITE_DONE)
+        return failure("name the account of entries");
+    return static_cast<unsigned>(sqlite3_changes(db_.get()));
+}
+
+Result<unsigned> SqliteStore::remove_bound(uid_t uid, const std::string& user_name) {
+    StatementRun run(statement(kDeleteBound));
+    run.bind(1, static_cast<std::int64_t>(uid));
+    run.bind(2, std::string_view(user_name));
     if (run.step() != SQLITE_DONE)
         return failure("delete entries");
     return static_cast<unsigned>(sqlite3_changes(db_.get()));

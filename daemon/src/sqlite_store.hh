@@ -17,7 +17,7 @@
 
 namespace apppass::daemon {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 class SqliteStore final : public Store {
 public:
@@ -35,6 +35,9 @@ public:
     Result<bool> remove(uid_t uid, std::int64_t id) override;
     Result<unsigned> remove_all(uid_t uid) override;
     Status record_uses(const std::vector<Use>& uses) override;
+    Result<std::vector<Binding>> bindings() override;
+    Result<unsigned> bind_unnamed(uid_t uid, const std::string& user_name) override;
+    Result<unsigned> remove_bound(uid_t uid, const std::string& user_name) override;
 
 private:
     explicit SqliteStore(SqlitePtr db) : db_(std::move(db)) {}
@@ -46,7 +49,7 @@ private:
     SqlitePtr db_;
     enum StatementId {
         kGetMeta, kSetMeta, kInsert, kCount, kCountName, kList, kFindByHash, kFind, kDelete,
-        kDeleteAll, kRecordUse, kBegin, kCommit, kRollback, kStatementCount
+        kDeleteAll, kRecordUse, kBindings, kBindUnnamed, kDeleteBound, kBegin, kCommit, kRollback, kStatementCount
     };
     std::array<StatementPtr, kStatementCount> statements_;
     sqlite3_stmt* statement(StatementId id) const noexcept { return statements_[id].get(); }

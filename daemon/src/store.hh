@@ -42,6 +42,13 @@ public:
     virtual Result<std::optional<Entry>> find(uid_t uid, std::int64_t id) = 0;
     virtual Result<bool> remove(uid_t uid, std::int64_t id) = 0;
     virtual Result<unsigned> remove_all(uid_t uid) = 0;
+    // Every (uid, account name) that has entries, with how many.
+    virtual Result<std::vector<Binding>> bindings() = 0;
+    // Gives the entries of UID that have no account name yet (made before names were kept)
+    // the name USER_NAME; returns how many.
+    virtual Result<unsigned> bind_unnamed(uid_t uid, const std::string& user_name) = 0;
+    // Deletes the entries of UID made for the account USER_NAME; returns how many.
+    virtual Result<unsigned> remove_bound(uid_t uid, const std::string& user_name) = 0;
     // Writes last-use records in one transaction. Ids deleted meanwhile are skipped.
     virtual Status record_uses(const std::vector<Use>& uses) = 0;
 

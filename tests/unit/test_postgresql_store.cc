@@ -27,15 +27,22 @@ static std::string env(const char* name) {
     return value;
 }
 
-// Every test starts from an empty database.
-static void drop_everything() {
+// Runs SQL (several statements at once) on the test server.
+static void exec_sql(const char* sql) {
     PGconn* c = PQconnectdb(env("APPPASS_TEST_POSTGRESQL").c_str());
     assert_int_equal(PQstatus(c), CONNECTION_OK);
     PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
-    PGresult* r = PQexec(c, "DROP TABLE IF EXISTS apppass_entries, apppass_meta, apppass_schema");
-    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PGresult* r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s", PQerrorMessage(c));
     PQclear(r);
     PQfinish(c);
+}
+
+// Every test starts from an empty database.
+static void drop_everything() {
+    exec_sql("DROP TABLE IF EXISTS apppass_entries, apppass_meta, apppass_schema, apppass_tombstones,"
+             " apppass_main_logins");
 }
 
 static std::unique_ptr<Store> open_store() {
@@ -52,6 +59,7 @@ static void same_meaning_as_sqlite(void**) {
     auto store = open_store();
     auto again = open_store();  // a second node: the migration is already done
     Entry e = entry(7, 4000000000u, "phone");
+    e.user_name = "alice";
     e.services = {"imap", "smtp"};
     e.networks = {"192.0.2.0/24"};
     e.expires = 99;
@@ -70,6 +78,7 @@ static void same_meaning_as_sqlite(void**) {
     assert_int_equal(found->first.services.size(), 2);
     assert_string_equal(found->first.networks[0].c_str(), "192.0.2.0/24");
     assert_int_equal(found->first.expires, 99);
+    assert_string_equal(found->first.user_name.c_str(), "alice");
     assert_memory_equal(found->second.data(), digest(1).data(), 32);
     assert_false(again->find_by_hash(digest(4)).value().has_value());
 
@@ -175,6 +184,47 @@ static void outage_is_store_unavailable_and_recovers(void**) {
     assert_int_equal(store->count(5).value(), 1);  // the refused create left nothing behind
 }
 
+// A database as the release with schema version 1 left it: its tables, word for word, and an entry.
+static void migrates_a_schema_1_database_keeping_its_entries(void**) {
+    drop_everything();
+    exec_sql("CREATE TABLE apppass_schema (version INTEGER NOT NULL);"
+             "INSERT INTO apppass_schema VALUES (1);"
+             "CREATE TABLE apppass_meta (key TEXT NOT NULL PRIMARY KEY, value BYTEA NOT NULL);"
+             "CREATE TABLE apppass_entries ("
+             "  id BIGINT NOT NULL PRIMARY KEY,"
+             "  uid BIGINT NOT NULL CHECK (uid BETWEEN 0 AND 4294967295),"
+             "  name TEXT NOT NULL,"
+             "  secret_hash BYTEA NOT NULL UNIQUE CHECK (octet_length(secret_hash) = 32),"
+             "  created BIGINT NOT NULL,"
+             "  expires BIGINT NOT NULL DEFAULT 0,"
+             "  services TEXT NOT NULL DEFAULT '',"
+             "  networks TEXT NOT NULL DEFAULT '',"
+             "  last_used BIGINT NOT NULL DEFAULT 0,"
+             "  last_service TEXT NOT NULL DEFAULT '',"
+             "  last_remote_host TEXT NOT NULL DEFAULT '',"
+             "  UNIQUE (uid, name));"
+             "INSERT INTO apppass_entries (id, uid, name, secret_hash, created, services, last_used)"
+             " VALUES (12345, 1000, 'phone', decode(repeat('01', 32), 'hex'), 77, 'imap', 88);");
+    auto store = open_store();
+    auto found = store->find_by_hash(digest(1)).value();
+    assert_true(found.has_value());
+    assert_int_equal(found->first.id, 12345);
+    assert_string_equal(found->first.name.c_str(), "phone");
+    assert_int_equal(found->first.created, 77);
+    assert_int_equal(found->first.last_used, 88);
+    assert_string_equal(found->first.services[0].c_str(), "imap");
+    assert_string_equal(found->first.user_name.c_str(), "");
+    auto bindings = store->bindings().value();
+    assert_int_equal(bindings.size(), 1);
+    assert_int_equal(bindings[0].uid, 1000);
+    assert_int_equal(bindings[0].entries, 1);
+    assert_int_equal(store->bind_unnamed(1000, "alice").value(), 1);
+    assert_int_equal(store->bind_unnamed(1000, "other").value(), 0);
+    assert_string_equal(store->list(1000).value()[0].user_name.c_str(), "alice");
+    assert_int_equal(store->remove_bound(1000, "alice").value(), 1);
+    assert_int_equal(store->count(1000).value(), 0);
+}
+
 static void malformed_connection_string_is_refused(void**) {
     auto s = PostgresqlStore::open("password=Sekrit host='/nonexistent");
     assert_false(static_cast<bool>(s));
@@ -190,6 +240,7 @@ int main() {
         cmocka_unit_test(key_check_is_kept),
         cmocka_unit_test(outage_is_store_unavailable_and_recovers),
         cmocka_unit_test(malformed_connection_string_is_refused),
+        cmocka_unit_test(migrates_a_schema_1_database_keeping_its_entries),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
+#include <filesystem>
 #include <fstream>
 
 #include <sqlite3.h>
@@ -154,7 +155,7 @@ static void migrates_an_old_empty_database(void**) {
     sqlite3_exec(db, "CREATE TABLE unrelated (x)", nullptr, nullptr, nullptr);  // version 0
     sqlite3_close(db);
     auto store = open_store(path);
-    assert_int_equal(user_version(path), 1);
+    assert_int_equal(user_version(path), kSchemaVersion);
     assert_true(store->insert(entry(1, 1000, "a"), digest(1), 40).value());
 }
 
@@ -169,7 +170,59 @@ static void refuses_newer_schema(void**) {
     assert_false(store.ok());
     assert_int_equal(static_cast<int>(store.error().code), static_cast<int>(api::ErrorCode::StoreUnavailable));
     assert_text_equal(store.error().message,
-                      "the app password store has schema version 99, newer than this apppassd understands (1); upgrade apppassd");
+                      "the app password store has schema version 99, newer than this apppassd understands (" +
+                          std::to_string(kSchemaVersion) + "); upgrade apppassd");
+}
+
+// tests/unit/data/store-schema-v1.db was written by the release with schema version 1: two
+// entries, of uid 0 ("root thing") and uid 1000 ("phone").
+static void migrates_a_schema_1_store_keeping_its_entries(void**) {
+    TempDir dir;
+    const auto path = dir.file("db");
+    std::filesystem::copy_file(APPPASS_STORE_SCHEMA_V1, path);
+    auto store = open_store(path);
+    assert_int_equal(user_version(path), kSchemaVersion);
+    auto bindings = store->bindings().value();
+    assert_int_equal(bindings.size(), 2);
+    assert_int_equal(bindings[0].uid, 0);
+    assert_text_equal(bindings[0].user_name, "");
+    assert_int_equal(bindings[0].entries, 1);
+    assert_int_equal(bindings[1].uid, 1000);
+    assert_int_equal(store->bind_unnamed(0, "root").value(), 1);
+    assert_int_equal(store->bind_unnamed(0, "other").value(), 0);  // named once, never renamed
+    auto root = store->list(0).value();
+    assert_int_equal(root.size(), 1);
+    assert_int_equal(root[0].id, 999);
+    assert_text_equal(root[0].name, "root thing");
+    assert_text_equal(root[0].user_name, "root");
+    auto phone = store->list(1000).value();
+    assert_int_equal(phone.size(), 1);
+    assert_text_equal(phone[0].name, "phone");
+    assert_text_equal(phone[0].user_name, "");
+}
+
+static void entries_are_bound_to_their_account_name(void**) {
+    TempDir dir;
+    auto store = open_store(dir.file("db"));
+    Entry a = entry(1, 1000, "phone");
+    a.user_name = "alice";
+    Entry b = entry(2, 1000, "laptop");
+    b.user_name = "bob";  // uid 1000 given to bob after alice left
+    Entry c = entry(3, 1000, "tablet");
+    c.user_name = "bob";
+    assert_true(store->insert(a, digest(1), 40).value());
+    assert_true(store->insert(b, digest(2), 40).value());
+    assert_true(store->insert(c, digest(3), 40).value());
+    assert_text_equal(store->find_by_hash(digest(1)).value()->first.user_name, "alice");
+    auto bindings = store->bindings().value();
+    assert_int_equal(bindings.size(), 2);
+    assert_text_equal(bindings[0].user_name, "alice");
+    assert_int_equal(bindings[0].entries, 1);
+    assert_text_equal(bindings[1].user_name, "bob");
+    assert_int_equal(bindings[1].entries, 2);
+    assert_int_equal(store->remove_bound(1000, "alice").value(), 1);
+    assert_false(store->find_by_hash(digest(1)).value().has_value());
+    assert_int_equal(store->count(1000).value(), 2);
 }
 
 static void refuses_garbage(void**) {
@@ -189,6 +242,8 @@ int main() {
         cmocka_unit_test(delete_one_and_all), cmocka_unit_test(record_uses_in_batches),
         cmocka_unit_test(key_check_is_kept), cmocka_unit_test(migrates_an_old_empty_database),
         cmocka_unit_test(refuses_newer_schema), cmocka_unit_test(refuses_garbage),
+        cmocka_unit_test(migrates_a_schema_1_store_keeping_its_entries),
+        cmocka_unit_test(entries_are_bound_to_their_account_name),
     };
     return cmocka_run_group_tests_name("store", tests, nullptr, nullptr);
 }

@@ -18,6 +18,7 @@ inline constexpr const char* kListPasswords = "ListPasswords";
 inline constexpr const char* kDeletePassword = "DeletePassword";
 inline constexpr const char* kDeleteAllPasswords = "DeleteAllPasswords";
 inline constexpr const char* kVerifyPassword = "VerifyPassword";
+inline constexpr const char* kPurgeOrphans = "PurgeOrphans";
 
 // Keys of the CreatePassword options dictionary.
 inline constexpr const char* kOptionServices = "services";  // as
@@ -34,6 +35,11 @@ inline constexpr const char* kFieldLastRemoteHost = "last_remote_host";// s
 inline constexpr const char* kFieldExpires = "expires";                // t, 0 = never
 inline constexpr const char* kFieldServices = "services";              // as
 inline constexpr const char* kFieldNetworks = "networks";              // as
+
+// Keys of each PurgeOrphans record.
+inline constexpr const char* kFieldUser = "user";                      // s
+inline constexpr const char* kFieldUid = "uid";                        // u
+inline constexpr const char* kFieldEntries = "entries";                // u
 
 // Every failure the daemon reports has one of these names, prefixed by kErrorPrefix.
 enum class ErrorCode {

@@ -11,6 +11,8 @@
 
 #include <systemd/sd-bus.h>
 
+#include "apppass/record_codec.hh"
+
 namespace apppass::api {
 
 struct EntryRecord {
@@ -31,8 +33,6 @@ struct EntryRecord {
 // errno on failure, >= 0 on success.
 int append_entry_record(sd_bus_message* m, const EntryRecord& record);
 
-// Appends ITEMS as an "as"; for the entry's lists and CreatePassword's options alike.
-int append_string_array(sd_bus_message* m, const std::vector<std::string>& items);
 
 // Reads the a{sv} at the cursor into RECORD. Keys it does not know, and known keys with another
 // type, are skipped: a later daemon may add fields. Returns 1 when an entry was read, 0 when the

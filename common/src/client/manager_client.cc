@@ -39,6 +39,25 @@ int append_create_options(sd_bus_message* m, const CreateRequest& request) {
     return r;
 }
 
+// The aa{sv} of REPLY, each record read by READ into a Record.
+template <typename Record, typename Read>
+CallResult<std::vector<Record>> read_records(const char* method, sd_bus_message* m, Read&& read) {
+    std::vector<Record> records;
+    int r = sd_bus_message_enter_container(m, 'a', "a{sv}");
+    while (r >= 0) {
+        Record record;
+        r = read(m, record);
+        if (r <= 0)
+            break;
+        records.push_back(std::move(record));
+    }
+    if (r >= 0)
+        r = sd_bus_message_exit_container(m);
+    if (r < 0)
+        return malformed(method, r);
+    return records;
+}
+
 }  // namespace
 
 CallResult<DaemonConnection*> ManagerClient::connection(const Deadline& deadline) {
@@ -112,23 +131,13 @@ CallResult<std::vector<api::EntryRecord>> ManagerClient::list_passwords(const st
     });
     if (!reply)
         return std::move(reply).error();
-    sd_bus_message* m = reply.value().get();
-    std::vector<api::EntryRecord> entries;
-    int r = sd_bus_message_enter_container(m, 'a', "a{sv}");
-    while (r >= 0) {
-        api::EntryRecord entry;
-        r = api::read_entry_record(m, entry);
-        if (r <= 0)
-            break;
+    auto entries = read_records<api::EntryRecord>(method, reply.value().get(), api::read_entry_record);
+    if (!entries)
+        return entries;
+    for (const auto& entry : entries.value())
         if (entry.id.empty())
             return make_call_failure(FailureClass::Other,
                                      std::string(method) + " returned an entry without an id");
-        entries.push_back(std::move(entry));
-    }
-    if (r >= 0)
-        r = sd_bus_message_exit_container(m);
-    if (r < 0)
-        return malformed(method, r);
     return entries;
 }
 
@@ -155,6 +164,14 @@ CallResult<std::uint32_t> ManagerClient::delete_all_passwords(const std::string&
     if (r <= 0)
         return malformed(method, r < 0 ? r : -EBADMSG);
     return count;
+}
+
+CallResult<std::vector<api::OrphanRecord>> ManagerClient::purge_orphans(const Deadline& deadline) {
+    const char* method = api::kPurgeOrphans;
+    auto reply = call_method(method, deadline, [](sd_bus_message*) { return 0; });
+    if (!reply)
+        return std::move(reply).error();
+    return read_records<api::OrphanRecord>(method, reply.value().get(), api::read_orphan_record);
 }
 
 }  // namespace apppass::client

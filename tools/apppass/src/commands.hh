@@ -16,6 +16,7 @@ struct GlobalOptions {
 void add_create_command(CLI::App& app, const GlobalOptions& global);
 void add_list_command(CLI::App& app, const GlobalOptions& global);
 void add_delete_command(CLI::App& app, const GlobalOptions& global);
+void add_purge_orphans_command(CLI::App& app);
 
 // A CLI11 check that turns one of the validate::*_problem functions into a usage error.
 template <typename ProblemFinder>

@@ -41,4 +41,8 @@ std::uint32_t AppPassClient::remove_all(const std::string& user) {
     return value_or_throw(client_.delete_all_passwords(user, call_deadline()));
 }
 
+std::vector<api::OrphanRecord> AppPassClient::purge_orphans() {
+    return value_or_throw(client_.purge_orphans(call_deadline()));
+}
+
 }  // namespace apppass::cli

@@ -19,6 +19,7 @@ public:
     std::vector<PasswordEntry> list(const std::string& user);
     void remove(const std::string& user, const std::string& id);
     std::uint32_t remove_all(const std::string& user);
+    std::vector<api::OrphanRecord> purge_orphans();
 
 private:
     client::ManagerClient client_;

@@ -38,6 +38,7 @@ int run(int argc, char** argv) {
     add_create_command(app, global);
     add_list_command(app, global);
     add_delete_command(app, global);
+    add_purge_orphans_command(app);
 
     try {
         app.parse(argc, argv);

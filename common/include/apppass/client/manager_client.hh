@@ -11,6 +11,7 @@
 
 #include "apppass/client/daemon_connection.hh"
 #include "apppass/entry_codec.hh"
+#include "apppass/records.hh"
 #include "apppass/secret_string.hh"
 
 namespace apppass::client {
@@ -46,6 +47,8 @@ public:
                                      const Deadline& deadline);
     // How many entries were deleted.
     CallResult<std::uint32_t> delete_all_passwords(const std::string& user, const Deadline& deadline);
+    // Root only: the accounts whose entries were removed because the account is gone.
+    CallResult<std::vector<api::OrphanRecord>> purge_orphans(const Deadline& deadline);
 
 private:
     // The connection, opened by the first call.

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The dictionaries of the contract other than a ListPasswords entry (entry_codec.hh), each with
+// its codec over one field table (records.cc, record_codec.hh).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <systemd/sd-bus.h>
+
+namespace apppass::api {
+
+// One account whose app passwords PurgeOrphans removed.
+struct OrphanRecord {
+    std::string user;           // the account name the entries were made for; "" if unknown
+    std::uint32_t uid = 0;
+    std::uint32_t entries = 0;  // how many were removed
+
+    bool operator==(const OrphanRecord&) const = default;
+};
+
+int append_orphan_record(sd_bus_message* m, const OrphanRecord& record);
+// As read_entry_record: 1 read, 0 at the end of the array, a negative errno on a bad shape.
+int read_orphan_record(sd_bus_message* m, OrphanRecord& record);
+
+}  // namespace apppass::api

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "account_binding.hh"
+
+namespace apppass::daemon {
+
+Result<bool> entry_account_exists(const Entry& entry, const Account& login) {
+    // Entries from before names were kept are named at start-up; one still unnamed belonged
+    // to a uid without an account then, and is judged by the uid alone, as it always was.
+    if (entry.user_name.empty() || entry.user_name == login.name)
+        return true;
+    // Another name for the same uid (an alias in NSS) is fine as long as the entry's own name
+    // still maps to the entry's uid.
+    auto owner = find_account(entry.user_name);
+    if (!owner)
+        return std::move(owner).error();
+    return owner.value().has_value() && owner.value()->uid == entry.uid;
+}
+
+Result<bool> binding_orphaned(const Binding& binding) {
+    if (binding.user_name.empty()) {
+        auto account = find_account(binding.uid);
+        if (!account)
+            return std::move(account).error();
+        return !account.value().has_value();
+    }
+    auto account = find_account(binding.user_name);
+    if (!account)
+        return std::move(account).error();
+    return !account.value().has_value() || account.value()->uid != binding.uid;
+}
+
+Result<unsigned> name_unnamed_entries(Store& store) {
+    auto bindings = store.bindings();
+    if (!bindings)
+        return std::move(bindings).error();
+    unsigned named = 0;
+    for (const auto& binding : bindings.value()) {
+        if (!binding.user_name.empty())
+            continue;
+        auto account = find_account(binding.uid);
+        if (!account)
+            return std::move(account).error();
+        if (!account.value())
+            continue;
+        auto n = store.bind_unnamed(binding.uid, account.value()->name);
+        if (!n)
+            return std::move(n).error();
+        named += n.value();
+    }
+    return named;
+}
+
+Result<std::vector<Binding>> purge_orphans(Store& store) {
+    auto bindings = store.bindings();
+    if (!bindings)
+        return std::move(bindings).error();
+    std::vector<Binding> purged;
+    for (const auto& binding : bindings.value()) {
+        auto orphaned = binding_orphaned(binding);
+        if (!orphaned)
+            return std::move(orphaned).error();
+        if (!orphaned.value())
+            continue;
+        auto removed = store.remove_bound(binding.uid, binding.user_name);
+        if (!removed)
+            return std::move(removed).error();
+        purged.push_back(Binding{binding.uid, binding.user_name, removed.value()});
+    }
+    return purged;
+}
+
+}  // namespace apppass::daemon

@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""An app password belongs to the account it was made for, not to a uid: when the account is
+removed and its uid given to a new account, the new account cannot log in with the old one's
+app passwords, and `apppass purge-orphans` removes what the gone accounts left. Real accounts
+made with useradd and removed with userdel (under the system lock, as every helper that
+touches /etc/passwd), the real daemon, real PAM (pamtester with pam_wrapper)."""
+import os
+import pwd
+import subprocess
+
+import pytest
+
+import testenv
+from testenv import USER_A, BusCallError
+
+MODULE = os.environ["APPPASS_PAM_MODULE"]
+CLI = os.path.join(testenv.BUILD_DIR, "tools", "apppass", "apppass")
+OLD = "apppass-gone"
+NEW = "apppass-newcomer"
+SYSTEM_LOCK = "/tmp/apppass-system.lock"
+
+
+def as_system(*argv):
+    subprocess.run(["flock", SYSTEM_LOCK] + list(argv), check=True, stdout=subprocess.DEVNULL)
+
+
+def remove_account(name):
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return
+    as_system("userdel", name)
+
+
+def free_uid():
+    taken = {p.pw_uid for p in pwd.getpwall()}
+    return next(uid for uid in range(59000, 60000) if uid not in taken)
+
+
+@pytest.fixture
+def accounts():
+    for name in (OLD, NEW):
+        remove_account(name)
+    yield
+    for name in (OLD, NEW):
+        remove_account(name)
+
+
+def add_account(name, uid):
+    as_system("useradd", "--uid", str(uid), "--no-create-home", "--shell", "/usr/sbin/nologin", name)
+
+
+def pam_login(env, user, password):
+    """The exit status of pamtester through `auth required pam_apppass.so` on ENV's bus."""
+    service_dir = os.path.join(env.workdir, "pam.d")
+    os.makedirs(service_dir, exist_ok=True)
+    with open(os.path.join(service_dir, "imap"), "w") as f:
+        f.write("auth required %s\naccount required pam_permit.so\n" % MODULE)
+    with open(os.path.join(service_dir, "other"), "w") as f:
+        f.write("auth required pam_deny.so\n")
+    environment = env.environ()
+    environment.update(LD_PRELOAD="libpam_wrapper.so", PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=service_dir)
+    return subprocess.run(["pamtester", "imap", user, "authenticate"], input=password + "\n",
+                          capture_output=True, text=True, timeout=60, env=environment).returncode
+
+
+def error_of(call):
+    with pytest.raises(BusCallError) as info:
+        call()
+    return info.value
+
+
+def test_a_reused_uid_does_not_inherit_the_old_accounts_app_passwords(env, accounts):
+    uid = free_uid()
+    add_account(OLD, uid)
+    entry_id, password = env.client().create(OLD, "old phone")
+    assert pam_login(env, OLD, password) == 0
+    remove_account(OLD)
+    add_account(NEW, uid)
+    e = error_of(lambda: env.client().verify(NEW, password, "imap", "192.0.2.7"))
+    assert e.short == "BadPassword"
+    assert e.message == ('app password "old phone" was made for the account %s, which no longer exists; '
+                         "it has been removed" % OLD)
+    assert "was made for the account %s" % OLD in env.daemon.log_text()
+    # The entry is gone for good, so the new account starts with nothing.
+    assert env.client().list(NEW) == []
+    assert pam_login(env, NEW, password) != 0
+    assert error_of(lambda: env.client().verify(NEW, password, "imap", "")).short == "NoAppPasswords"
+
+
+def test_an_account_keeps_its_app_passwords_under_its_own_name(env, accounts):
+    uid = free_uid()
+    add_account(OLD, uid)
+    entry_id, password = env.client().create(OLD, "laptop")
+    assert env.client().verify(OLD, password, "imap", "") == entry_id
+    assert [e["id"] for e in env.client().list(OLD)] == [entry_id]
+
+
+def test_purge_orphans_removes_what_gone_accounts_left_and_is_for_root_only(env, accounts):
+    uid = free_uid()
+    add_account(OLD, uid)
+    env.client().create(OLD, "one")
+    env.client().create(OLD, "two")
+    kept_id, kept = env.client().create(USER_A, "kept")
+    assert env.client().call("PurgeOrphans", signature="") == []
+    remove_account(OLD)
+    assert error_of(lambda: env.call_as(USER_A, "call", "PurgeOrphans", signature="")).short == "AccessDenied"
+    assert env.client().call("PurgeOrphans", signature="") == [{"user": OLD, "uid": uid, "entries": 2}]
+    assert env.client().call("PurgeOrphans", signature="") == []
+    assert env.client().verify(USER_A, kept, "imap", "") == kept_id
+
+
+def test_purge_orphans_on_the_command_line(env, accounts):
+    uid = free_uid()
+    add_account(OLD, uid)
+    env.client().create(OLD, "one")
+    remove_account(OLD)
+    done = subprocess.run([CLI, "purge-orphans"], capture_output=True, text=True, env=env.environ(), timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "Removed 1 app password of %s (uid %d), whose account no longer exists.\n" % (OLD, uid)
+    done = subprocess.run([CLI, "purge-orphans", "--json"], capture_output=True, text=True, env=env.environ(),
+                          timeout=60)
+    assert (done.returncode, done.stdout) == (0, '{\n  "purged": []\n}\n')
