@@ -226,6 +226,21 @@ def call_as(user, address, method_name, *args, **kwargs):
     return run_as(user, body)
 
 
+def pam_login(env, module, user, password, service="imap"):
+    """The exit status of pamtester authenticating USER with PASSWORD through
+    `auth required MODULE` (pam_apppass.so) as SERVICE, on ENV's bus, under pam_wrapper."""
+    service_dir = os.path.join(env.workdir, "pam.d")
+    os.makedirs(service_dir, exist_ok=True)
+    with open(os.path.join(service_dir, service), "w") as f:
+        f.write("auth required %s\naccount required pam_permit.so\n" % module)
+    with open(os.path.join(service_dir, "other"), "w") as f:
+        f.write("auth required pam_deny.so\n")
+    environment = env.environ()
+    environment.update(LD_PRELOAD="libpam_wrapper.so", PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=service_dir)
+    return subprocess.run(["pamtester", service, user, "authenticate"], input=password + "\n",
+                          capture_output=True, text=True, timeout=60, env=environment).returncode
+
+
 def world_accessible_copy(path, directory):
     """Copies an executable into DIRECTORY (made 0755), so that test users can run it even
     when the build tree sits below a directory only root may enter."""

@@ -29,17 +29,7 @@ def nodes():
 
 
 def pam_login(env, user, password):
-    """The exit status of pamtester through `auth required pam_apppass.so` on ENV's bus."""
-    service_dir = os.path.join(env.workdir, "pam.d")
-    os.makedirs(service_dir, exist_ok=True)
-    with open(os.path.join(service_dir, "fleet-imap"), "w") as f:
-        f.write("auth required %s\naccount required pam_permit.so\n" % MODULE)
-    with open(os.path.join(service_dir, "other"), "w") as f:
-        f.write("auth required pam_deny.so\n")
-    environment = env.environ()
-    environment.update(LD_PRELOAD="libpam_wrapper.so", PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=service_dir)
-    return subprocess.run(["pamtester", "fleet-imap", user, "authenticate"], input=password + "\n",
-                          capture_output=True, text=True, timeout=60, env=environment).returncode
+    return testenv.pam_login(env, MODULE, user, password, "fleet-imap")
 
 
 def error_of(call):
