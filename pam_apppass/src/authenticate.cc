@@ -12,6 +12,7 @@
 #include "module_operations.hh"
 #include "outcome.hh"
 #include "password_prompt.hh"
+#include "refused_services.hh"
 
 namespace apppass::pam {
 namespace {
@@ -41,6 +42,20 @@ int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
     const ModuleOptions options = parse_module_options(argc, argv);
     log_option_problems(pamh, options);
 
+    // Before the user name and the password are asked for: a service that re-authenticates a
+    // signed-in user (polkit, su, sudo, the portal) must see the main password, and this
+    // module takes no part in it. PAM_IGNORE, not PAM_AUTH_ERR: libpam never counts an ignored
+    // module as a success (a stack of nothing else fails with PAM_PERM_DENIED), and the
+    // modules below still check the main password, where PAM_AUTH_ERR under
+    // "[success=done default=die]" would lock the user out of sudo and polkit.
+    const char* service = string_item(pamh, PAM_SERVICE);
+    if (is_refused_service(service, options.extra_refused_services)) {
+        pam_syslog(pamh, LOG_NOTICE,
+                   "app passwords are never accepted for service %s; returning PAM_IGNORE",
+                   service);
+        return PAM_IGNORE;
+    }
+
     const char* user = nullptr;
     int r = pam_get_user(pamh, &user, nullptr);
     if (r != PAM_SUCCESS || user == nullptr) {
@@ -67,7 +82,6 @@ int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
                    describe(Outcome::RefusedPassword), password_bytes);
         return pam_code_for(Outcome::RefusedPassword, PamOperation::Authenticate, options);
     }
-    const char* service = string_item(pamh, PAM_SERVICE);
     const char* remote_host = string_item(pamh, PAM_RHOST);
     if (const auto problem = validate::service_name_problem(service)) {
         pam_syslog(pamh, LOG_ERR, "user %s: PAM service name not usable: %s", user, problem->c_str());

@@ -8,6 +8,7 @@ namespace apppass::pam {
 namespace {
 
 constexpr std::string_view kTimeoutPrefix = "timeout=";
+constexpr std::string_view kRefuseServicesPrefix = "refuse_services=";
 
 struct Flag {
     std::string_view name;
@@ -45,6 +46,22 @@ void parse_timeout(std::string_view value, ModuleOptions& options) {
     options.timeout = std::chrono::seconds{seconds};
 }
 
+// A comma-separated list of PAM service names. An empty name is reported and skipped; the
+// others still count, since a refusal can only make the module stricter.
+void parse_refused_services(std::string_view list, ModuleOptions& options) {
+    while (true) {
+        const auto comma = list.find(',');
+        const std::string_view name = list.substr(0, comma);
+        if (name.empty())
+            options.problems.push_back("refuse_services: empty service name ignored");
+        else
+            options.extra_refused_services.emplace_back(name);
+        if (comma == std::string_view::npos)
+            return;
+        list.remove_prefix(comma + 1);
+    }
+}
+
 }  // namespace
 
 ModuleOptions parse_module_options(int argc, const char** argv) {
@@ -55,6 +72,10 @@ ModuleOptions parse_module_options(int argc, const char** argv) {
             continue;
         if (arg.starts_with(kTimeoutPrefix)) {
             parse_timeout(arg.substr(kTimeoutPrefix.size()), options);
+            continue;
+        }
+        if (arg.starts_with(kRefuseServicesPrefix)) {
+            parse_refused_services(arg.substr(kRefuseServicesPrefix.size()), options);
             continue;
         }
         // Quoted as given, cut short: the service file is the administrator's, but a long

@@ -23,6 +23,9 @@ struct ModuleOptions {
     bool revoke_on_password_change = false;
     // For the whole exchange with the daemon, connecting included.
     std::chrono::seconds timeout{3};
+    // refuse_services=NAME[,NAME...] (may be given more than once): services refused on top of
+    // the built-in ones of refused_services.hh. There is no option that removes a built-in one.
+    std::vector<std::string> extra_refused_services;
 
     // One sentence per argument that was not understood; the caller logs them. An argument
     // that is not understood is ignored, so it never makes the module more permissive.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "module_options.hh"
+#include "refused_services.hh"
 
 // cmocka last: its macros would clash with the C++ headers.
 #include <stdarg.h>
@@ -166,6 +167,43 @@ void unknown_arguments(void**) {
     assert_parsed(parse({"debug", "bogus", "timeout=0", "ignore_authinfo_unavail"}), expected);
 }
 
+// refuse_services= adds names, given as a list or several times; an empty name is reported.
+void refuse_services_adds_names(void**) {
+    assert_true(parse({}).extra_refused_services.empty());
+    const ModuleOptions options =
+        parse({"refuse_services=imap-admin,webmail", "debug", "refuse_services=cockpit"});
+    assert_int_equal(options.extra_refused_services.size(), 3);
+    assert_string_equal(options.extra_refused_services[0].c_str(), "imap-admin");
+    assert_string_equal(options.extra_refused_services[1].c_str(), "webmail");
+    assert_string_equal(options.extra_refused_services[2].c_str(), "cockpit");
+    assert_true(options.problems.empty());
+    assert_true(options.debug);
+
+    const ModuleOptions empty = parse({"refuse_services=,cockpit,"});
+    assert_int_equal(empty.extra_refused_services.size(), 1);
+    assert_string_equal(empty.extra_refused_services[0].c_str(), "cockpit");
+    assert_int_equal(empty.problems.size(), 2);
+    assert_string_equal(empty.problems[0].c_str(), "refuse_services: empty service name ignored");
+}
+
+// The built-in list exactly, and that no argument takes a name off it.
+void builtin_refused_services_stay(void**) {
+    const std::vector<std::string> expected = {"polkit-1", "su",     "su-l",          "sudo",
+                                               "sudo-i",   "login",  "apppass-portal"};
+    const auto builtin = builtin_refused_services();
+    assert_int_equal(builtin.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        assert_true(builtin[i] == expected[i]);
+        const ModuleOptions options = parse({"refuse_services=", "allow_services=sudo", "-sudo"});
+        assert_true(is_refused_service(expected[i], options.extra_refused_services));
+    }
+    // exact names only
+    for (const char* name : {"sshd", "dovecot", "SUDO", "sudo ", "polkit", "su-", "", "apppass"})
+        assert_false(is_refused_service(name, {}));
+    assert_true(is_refused_service("cockpit", {"webmail", "cockpit"}));
+    assert_false(is_refused_service("cockpit", {"webmail"}));
+}
+
 }  // namespace
 
 int main() {
@@ -177,6 +215,8 @@ int main() {
         cmocka_unit_test(good_timeouts),
         cmocka_unit_test(bad_timeouts),
         cmocka_unit_test(unknown_arguments),
+        cmocka_unit_test(refuse_services_adds_names),
+        cmocka_unit_test(builtin_refused_services_stay),
     };
     return cmocka_run_group_tests_name("pam_apppass options", tests, nullptr, nullptr);
 }
