@@ -5,6 +5,7 @@
 #include <exception>
 #include <new>
 #include <cstring>
+#include <memory>
 #include <set>
 
 #include <syslog.h>
@@ -33,7 +34,7 @@ int invalid_argument(sd_bus_error* error, const std::string& message) {
 // /proc are refused: that data belongs to whatever process has the PID now.
 Result<Caller> query_caller(sd_bus_message* m) {
     sd_bus_creds* raw = nullptr;
-    const int r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &raw);
+    const int r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID, &raw);
     BusCredsPtr creds(raw);
     const auto denied = make_error(ErrorCode::AccessDenied,
                                    "the bus could not say who you are (did you disconnect?)");
@@ -44,7 +45,14 @@ Result<Caller> query_caller(sd_bus_message* m) {
     uid_t euid;
     if (sd_bus_creds_get_euid(creds.get(), &euid) < 0)
         return denied;
-    return Caller{euid};
+    Caller caller{euid};
+    // The PID only names where a change came from in the user's notice; one sd-bus had to
+    // read from /proc is left out.
+    pid_t pid = 0;
+    if (!(sd_bus_creds_get_augmented_mask(creds.get()) & SD_BUS_CREDS_PID) &&
+        sd_bus_creds_get_pid(creds.get(), &pid) >= 0)
+        caller.pid = pid;
+    return caller;
 }
 
 // Runs a handler so that nothing thrown escapes into sd-bus.
@@ -134,13 +142,13 @@ Result<Caller> BusService::caller_of(sd_bus_message* m) {
     const char* sender = sd_bus_message_get_sender(m);
     const bool unique = sender != nullptr && sender[0] == ':';
     if (unique)
-        if (const auto known = euid_by_sender_.find(sender); known != euid_by_sender_.end())
-            return Caller{known->second};
+        if (const auto known = caller_by_sender_.find(sender); known != caller_by_sender_.end())
+            return known->second;
     auto caller = query_caller(m);
     if (caller && unique) {
-        if (euid_by_sender_.size() >= kMaxRememberedSenders)
-            euid_by_sender_.clear();
-        euid_by_sender_.emplace(sender, caller.value().euid);
+        if (caller_by_sender_.size() >= kMaxRememberedSenders)
+            caller_by_sender_.clear();
+        caller_by_sender_.emplace(sender, caller.value());
     }
     return caller;
 }
@@ -181,7 +189,20 @@ Status BusService::attach(sd_bus* bus) {
         return make_error(ErrorCode::Internal,
                           std::string("cannot register the D-Bus object: ") + strerror(-r));
     slot_.reset(raw);
+    bus_ = bus;
     return {};
+}
+
+ChangeRequest BusService::change_request(sd_bus_message* m, const char* event, std::string_view user) const {
+    const char* sender = sd_bus_message_get_sender(m);
+    return ChangeRequest{
+        .bus = bus_,
+        .message = m,
+        .subject = PolkitSubject::system_bus_name(sender ? sender : ""),
+        .interactive = sd_bus_message_get_allow_interactive_authorization(m) > 0,
+        .event = event,
+        .user = std::string(user),
+    };
 }
 
 int BusService::create(sd_bus_message* m, sd_bus_error* error) {
@@ -237,20 +258,27 @@ int BusService::create(sd_bus_message* m, sd_bus_error* error) {
     auto caller = caller_of(m);
     if (!caller)
         return reply_error(error, caller.error());
-    auto created = manager_.create(caller.value(), user, name, options);
-    if (!created)
-        return reply_error(error, created.error());
-    sd_bus_message* raw = nullptr;
-    r = sd_bus_message_new_method_return(m, &raw);
-    BusMessagePtr reply(raw);
-    if (r < 0)
-        return r;
-    r = sd_bus_message_sensitive(reply.get());
-    if (r >= 0)
-        r = sd_bus_message_append(reply.get(), "ss", created.value().id.c_str(), created.value().password.c_str());
-    if (r < 0)
-        return r;
-    return sd_bus_send(nullptr, reply.get(), nullptr);
+    auto change = [this, call = std::shared_ptr<sd_bus_message>(sd_bus_message_ref(m), sd_bus_message_unref),
+                   user = std::string(user), name = std::string(name),
+                   options](const Caller& authorized, sd_bus_error* change_error) -> int {
+        auto created = manager_.create(authorized, user, name, options);
+        if (!created)
+            return reply_error(change_error, created.error());
+        sd_bus_message* raw = nullptr;
+        int rr = sd_bus_message_new_method_return(call.get(), &raw);
+        BusMessagePtr reply(raw);
+        if (rr < 0)
+            return rr;
+        rr = sd_bus_message_sensitive(reply.get());
+        if (rr >= 0)
+            rr = sd_bus_message_append(reply.get(), "ss", created.value().id.c_str(),
+                                       created.value().password.c_str());
+        if (rr < 0)
+            return rr;
+        return sd_bus_send(nullptr, reply.get(), nullptr);
+    };
+    return authorize_change(use_polkit_, change_request(m, "create", user), caller.value(),
+                            std::move(change), error);
 }
 
 int BusService::list(sd_bus_message* m, sd_bus_error* error) {
@@ -276,9 +304,15 @@ int BusService::remove(sd_bus_message* m, sd_bus_error* error) {
     auto caller = caller_of(m);
     if (!caller)
         return reply_error(error, caller.error());
-    if (auto s = manager_.remove(caller.value(), user, id); !s)
-        return reply_error(error, s.error());
-    return sd_bus_reply_method_return(m, "");
+    auto change = [this, call = std::shared_ptr<sd_bus_message>(sd_bus_message_ref(m), sd_bus_message_unref),
+                   user = std::string(user), id = std::string(id)](const Caller& authorized,
+                                                                   sd_bus_error* change_error) -> int {
+        if (auto s = manager_.remove(authorized, user, id); !s)
+            return reply_error(change_error, s.error());
+        return sd_bus_reply_method_return(call.get(), "");
+    };
+    return authorize_change(use_polkit_, change_request(m, "delete", user), caller.value(),
+                            std::move(change), error);
 }
 
 int BusService::remove_all(sd_bus_message* m, sd_bus_error* error) {
@@ -289,10 +323,15 @@ int BusService::remove_all(sd_bus_message* m, sd_bus_error* error) {
     auto caller = caller_of(m);
     if (!caller)
         return reply_error(error, caller.error());
-    auto count = manager_.remove_all(caller.value(), user);
-    if (!count)
-        return reply_error(error, count.error());
-    return sd_bus_reply_method_return(m, "u", static_cast<std::uint32_t>(count.value()));
+    auto change = [this, call = std::shared_ptr<sd_bus_message>(sd_bus_message_ref(m), sd_bus_message_unref),
+                   user = std::string(user)](const Caller& authorized, sd_bus_error* change_error) -> int {
+        auto count = manager_.remove_all(authorized, user);
+        if (!count)
+            return reply_error(change_error, count.error());
+        return sd_bus_reply_method_return(call.get(), "u", static_cast<std::uint32_t>(count.value()));
+    };
+    return authorize_change(use_polkit_, change_request(m, "delete-all", user), caller.value(),
+                            std::move(change), error);
 }
 
 int BusService::verify(sd_bus_message* m, sd_bus_error* error) {

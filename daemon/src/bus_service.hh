@@ -9,13 +9,15 @@
 
 #include "apppass/bus_handles.hh"
 #include "apppass/result.hh"
+#include "change_authorization.hh"
 #include "manager.hh"
 
 namespace apppass::daemon {
 
 class BusService {
 public:
-    explicit BusService(Manager& manager) : manager_(manager) {}
+    // USE_POLKIT: the configuration's polkit key (change_authorization.hh).
+    BusService(Manager& manager, bool use_polkit) : manager_(manager), use_polkit_(use_polkit) {}
     BusService(const BusService&) = delete;
     BusService& operator=(const BusService&) = delete;
 
@@ -36,13 +38,19 @@ private:
     int verify(sd_bus_message* m, sd_bus_error* error);
     int purge_orphans(sd_bus_message* m, sd_bus_error* error);
 
-    // The caller's EUID as the bus reports it, remembered per unique sender name (see
+    // The caller's EUID (and PID) as the bus reports it, remembered per unique sender name (see
     // bus_service.cc for why that is exactly what the bus would say again).
     Result<Caller> caller_of(sd_bus_message* m);
 
+    // What authorize_change() needs to know of the call M from this bus: polkit's subject is
+    // the sender's unique name, interaction as the caller's flag says.
+    ChangeRequest change_request(sd_bus_message* m, const char* event, std::string_view user) const;
+
     Manager& manager_;
+    bool use_polkit_;
+    sd_bus* bus_ = nullptr;
     BusSlotPtr slot_;
-    std::unordered_map<std::string, uid_t> euid_by_sender_;
+    std::unordered_map<std::string, Caller> caller_by_sender_;
 };
 
 }  // namespace apppass::daemon

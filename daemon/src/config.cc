@@ -55,6 +55,14 @@ std::string set_bool(bool& target, std::string_view value) {
     return {};
 }
 
+// A program the daemon runs: an absolute path, no arguments (they are fixed).
+std::string set_program(std::string& target, std::string_view value) {
+    if (value.empty() || value.front() != '/' || value.find_first_of(" \t") != std::string_view::npos)
+        return "must be the absolute path of a program, without arguments";
+    target = std::string(value);
+    return {};
+}
+
 bool is_group_name(std::string_view name) {
     if (name.empty() || name.size() > 255 || name.front() == '-')
         return false;
@@ -116,6 +124,22 @@ const std::map<std::string_view, Setter>& setters() {
              return {};
          }},
         {"throttle", [](Config& c, std::string_view v) { return set_bool(c.throttle.enabled, v); }},
+        {"polkit", [](Config& c, std::string_view v) { return set_bool(c.polkit, v); }},
+        {"notify",
+         [](Config& c, std::string_view v) -> std::string {
+             if (v == "mail")
+                 c.notify.mode = NotifyMode::Mail;
+             else if (v == "command")
+                 c.notify.mode = NotifyMode::Command;
+             else if (v == "no")
+                 c.notify.mode = NotifyMode::No;
+             else
+                 return "must be mail, command or no";
+             return {};
+         }},
+        {"notify_command", [](Config& c, std::string_view v) { return set_program(c.notify.command, v); }},
+        {"notify_sendmail", [](Config& c, std::string_view v) { return set_program(c.notify.sendmail, v); }},
+        {"notify_timeout", [](Config& c, std::string_view v) { return set_seconds(c.notify.timeout, v, 1, 600); }},
         {"throttle_user_failures", [](Config& c, std::string_view v) { return set_unsigned(c.throttle.user_failures, v, 0, 1000); }},
         {"throttle_host_failures", [](Config& c, std::string_view v) { return set_unsigned(c.throttle.host_failures, v, 0, 100000); }},
         {"throttle_delay_initial", [](Config& c, std::string_view v) { return set_seconds(c.throttle.delay_initial, v, 1, 3600); }},
@@ -166,6 +190,9 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
         return make_error(api::ErrorCode::InvalidArgument,
                           std::string(origin) + ": postgresql is set, but store is sqlite; set store = postgresql "
                           "or remove the postgresql line");
+    if (config.notify.mode == NotifyMode::Command && config.notify.command.empty())
+        return make_error(api::ErrorCode::InvalidArgument,
+                          std::string(origin) + ": notify = command needs notify_command = PROGRAM");
     if (config.throttle.delay_max < config.throttle.delay_initial)
         return make_error(api::ErrorCode::InvalidArgument,
                           std::string(origin) + ": throttle_delay_max is smaller than throttle_delay_initial");

@@ -21,6 +21,16 @@ struct ThrottleConfig {
     std::chrono::seconds forget_after{900};  // a quiet key is forgotten after this long
 };
 
+// How users hear of changes to their app passwords (notifier.hh).
+enum class NotifyMode { Mail, Command, No };
+
+struct NotifyConfig {
+    NotifyMode mode = NotifyMode::Mail;
+    std::string sendmail = "/usr/sbin/sendmail";  // for mail; skipped quietly when absent
+    std::string command;                          // for command: an absolute path
+    std::chrono::seconds timeout{30};             // then the program is killed
+};
+
 // Where the entries are kept: the embedded SQLite file in the state directory, or one
 // PostgreSQL database shared by a fleet of nodes.
 enum class StoreKind { Sqlite, Postgresql };
@@ -33,6 +43,10 @@ struct Config {
     std::vector<std::string> denied_groups;
     std::string verify_group;                 // empty: only root verifies
     ThrottleConfig throttle;
+    // Ask polkit before a user other than root creates or deletes app passwords. no: the
+    // caller's uid alone decides, as before; only for hosts (and tests) without polkitd.
+    bool polkit = true;
+    NotifyConfig notify;
 };
 
 // Parses the text of a configuration file; `origin` names it in error messages.

@@ -19,6 +19,7 @@
 #include "apppass/bus_handles.hh"
 #include "apppass/dbus_api.hh"
 #include "bus_service.hh"
+#include "notifier.hh"
 #include "config.hh"
 #include "event_log.hh"
 #include "hmac_sha256.hh"
@@ -70,6 +71,8 @@ private:
     EventPtr event_;
     BusPtr bus_;
     EventSourcePtr flush_timer_;
+    // After the loop it watches children on, so destroyed before it.
+    std::optional<Notifier> notifier_;
 };
 
 int Daemon::on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept {
@@ -143,6 +146,8 @@ int Daemon::run(const Options& options) {
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    // For sd_event_add_child: the notifier's programs are reaped by the loop.
+    sigaddset(&signals, SIGCHLD);
     sigprocmask(SIG_BLOCK, &signals, nullptr);
     // A null handler makes sd-event leave the loop on the signal.
     if (int r = sd_event_add_signal(event_.get(), nullptr, SIGTERM, nullptr, nullptr); r < 0)
@@ -150,11 +155,14 @@ int Daemon::run(const Options& options) {
     if (int r = sd_event_add_signal(event_.get(), nullptr, SIGINT, nullptr, nullptr); r < 0)
         return strerror_fail("cannot watch SIGINT", r);
 
+    notifier_.emplace(event_.get(), config.value().notify);
+    manager_->on_change = [this](const ChangeNotice& notice) { notifier_->notify(notice); };
+
     sd_bus* raw_bus = nullptr;
     if (int r = sd_bus_open_system(&raw_bus); r < 0)
         return strerror_fail("cannot connect to the system bus", r);
     bus_.reset(raw_bus);
-    service_.emplace(*manager_);
+    service_.emplace(*manager_, config.value().polkit);
     if (auto s = service_->attach(bus_.get()); !s)
         return fail(s.error().message);
     if (int r = sd_bus_attach_event(bus_.get(), event_.get(), SD_EVENT_PRIORITY_NORMAL); r < 0)

@@ -44,7 +44,13 @@ Manager::Manager(const Config& config, Store& store, const HmacSha256& hmac, Acc
     : config_(config), store_(store), hmac_(hmac), policy_(std::move(policy)),
       clocks_(std::move(clocks)), throttle_(config.throttle), last_uses_(store) {}
 
-Result<Account> Manager::target_account(const Caller& caller, std::string_view user, const char* action) {
+void Manager::tell(const ChangeNotice& notice) {
+    if (on_change)
+        on_change(notice);
+}
+
+Result<Account> Manager::target_account(const Caller& caller, std::string_view user, const char* action,
+                                        Access access) {
     Result<std::optional<Account>> found = std::optional<Account>();
     if (user.empty()) {
         found = find_account(caller.euid);
@@ -61,9 +67,21 @@ Result<Account> Manager::target_account(const Caller& caller, std::string_view u
     if (!found)
         return std::move(found).error();
     Account account = *found.value();
-    if (caller.euid != 0 && account.uid != caller.euid)
+    if (caller.euid == 0)
+        return account;
+    const bool own = account.uid == caller.euid;
+    if (access == Access::Read && !own)
         return make_error(ErrorCode::AccessDenied, std::string("only root may ") + action +
                                                        " the app passwords of another user");
+    if (access == Access::Change && own && !caller.may_change_own)
+        return make_error(ErrorCode::AccessDenied,
+                          std::string("polkit did not authorise you to ") + action +
+                              " your app passwords (org.apppass.AppPass1.manage-own)");
+    if (access == Access::Change && !own && !caller.may_change_others)
+        return make_error(ErrorCode::AccessDenied,
+                          std::string("only root, or who polkit authorises for "
+                                      "org.apppass.AppPass1.manage-others, may ") +
+                              action + " the app passwords of another user");
     return account;
 }
 
@@ -88,7 +106,7 @@ Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view u
     const auto fail = [&](Error error) {
         return audit.refuse(LOG_NOTICE, "refused to create an app password", std::move(error));
     };
-    auto account = target_account(caller, user, "create");
+    auto account = target_account(caller, user, "create", Access::Change);
     if (!account)
         return fail(std::move(account).error());
     fields.user = account.value().name;
@@ -136,6 +154,9 @@ Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view u
             fields.entry_id = created.id;
             audit.succeed(LOG_INFO, "created app password \"" + entry.name + "\" (" + created.id + ") for " +
                                         fields.user);
+            tell(ChangeNotice{.event = "create", .user = fields.user, .entry_name = entry.name,
+                              .entry_id = created.id, .when = now, .caller_uid = caller.euid,
+                              .caller_pid = caller.pid});
             return created;
         }
     }
@@ -143,7 +164,7 @@ Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view u
 }
 
 Result<std::vector<Entry>> Manager::list(const Caller& caller, std::string_view user) {
-    auto account = target_account(caller, user, "list");
+    auto account = target_account(caller, user, "list", Access::Read);
     if (!account)
         return std::move(account).error();
     // Uses not yet written would otherwise be missing from the list.
@@ -163,7 +184,7 @@ Status Manager::remove(const Caller& caller, std::string_view user, std::string_
     const auto fail = [&](Error error) {
         return audit.refuse(LOG_NOTICE, "refused to delete an app password", std::move(error));
     };
-    auto account = target_account(caller, user, "delete");
+    auto account = target_account(caller, user, "delete", Access::Change);
     if (!account)
         return fail(std::move(account).error());
     fields.user = account.value().name;
@@ -186,12 +207,15 @@ Status Manager::remove(const Caller& caller, std::string_view user, std::string_
     last_uses_.forget(*numeric);
     audit.succeed(LOG_INFO, "deleted app password \"" + fields.entry_name + "\" (" + fields.entry_id +
                                 ") of " + fields.user);
+    tell(ChangeNotice{.event = "delete", .user = fields.user, .entry_name = fields.entry_name,
+                      .entry_id = fields.entry_id, .when = clocks_.wall(), .caller_uid = caller.euid,
+                      .caller_pid = caller.pid});
     return {};
 }
 
 Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user) {
     AuditEvent audit{{.event = "delete-all", .user = std::string(user), .caller = caller.euid}};
-    auto account = target_account(caller, user, "delete");
+    auto account = target_account(caller, user, "delete", Access::Change);
     if (!account)
         return audit.refuse(LOG_NOTICE, "refused to delete app passwords", std::move(account).error());
     audit.fields.user = account.value().name;
@@ -204,6 +228,10 @@ Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user
             last_uses_.forget(entry.id);
     audit.succeed(LOG_INFO, "deleted all " + std::to_string(removed.value()) + " app passwords of " +
                                 audit.fields.user);
+    // Nothing deleted, nothing to tell.
+    if (removed.value() > 0)
+        tell(ChangeNotice{.event = "delete-all", .user = audit.fields.user, .count = removed.value(),
+                          .when = clocks_.wall(), .caller_uid = caller.euid, .caller_pid = caller.pid});
     return removed;
 }
 

@@ -15,6 +15,7 @@
 #include "access_policy.hh"
 #include "apppass/result.hh"
 #include "apppass/secret_string.hh"
+#include "change_notice.hh"
 #include "config.hh"
 #include "entry.hh"
 #include "hmac_sha256.hh"
@@ -26,7 +27,18 @@ namespace apppass::daemon {
 
 struct Caller {
     uid_t euid;  // as the bus reported it, never read from /proc
+    // Whether this call may change app passwords: set by the bus layer once polkit has
+    // authorised org.apppass.AppPass1.manage-own (the caller's own entries) or manage-others
+    // (another user's), or for manage-own when the configuration says polkit = no. Root needs
+    // neither. Listing and verifying look at neither.
+    bool may_change_own = false;
+    bool may_change_others = false;
+    pid_t pid = 0;  // as the bus reported it, for the change notice; 0 when not known
 };
+
+// What a call does to the target's entries: reads them, or changes them (and then needs the
+// caller's authorisation above).
+enum class Access { Read, Change };
 
 struct CreateOptions {
     std::vector<std::string> services;
@@ -67,8 +79,14 @@ public:
     // The last uses not yet written; the owner flushes them on a timer and at exit.
     LastUseCache& last_uses() noexcept { return last_uses_; }
 
+    // Called after each change that was done (not after a refusal), to tell the user
+    // (notifier.hh). Must not throw or block.
+    std::function<void(const ChangeNotice&)> on_change;
+
 private:
-    Result<Account> target_account(const Caller& caller, std::string_view user, const char* action);
+    void tell(const ChangeNotice& notice);
+    Result<Account> target_account(const Caller& caller, std::string_view user, const char* action,
+                                   Access access);
     Status check_options(const CreateOptions& options, Microseconds now) const;
     Result<std::string> verify_checked(std::string_view user, std::string_view password,
                                        std::string_view service, std::string_view remote_host,

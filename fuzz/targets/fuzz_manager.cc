@@ -12,6 +12,8 @@
 //   - an acknowledged create is listed, an acknowledged delete is gone, a user never has more
 //     than max_per_user entries;
 //   - no secret ever reaches the log.
+// Callers of a change come with manage-own authorised (Caller::may_change_own), as the bus
+// layer sets it after polkit's yes; tests/unit/test_manager.cc covers the refusals without it.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -207,7 +209,7 @@ private:
         case 2: options.expires = in_.ConsumeIntegral<Microseconds>(); break;
         default: break;
         }
-        auto created = manager_.create(Caller{who}, name_of_user, name, options);
+        auto created = manager_.create(Caller{who, true, false}, name_of_user, name, options);
         if (!created)
             return;
         check_allowed(who, name_of_user);
@@ -266,7 +268,7 @@ private:
         } else {
             id = in_.ConsumeRandomLengthString(40);
         }
-        auto removed = manager_.remove(Caller{who}, name_of_user, id);
+        auto removed = manager_.remove(Caller{who, true, false}, name_of_user, id);
         if (!removed) {
             // An existing entry, deleted by someone allowed to: only the store may say no.
             if (k && !upper && !k->deleted && target(who, name_of_user) == k->uid && (who == 0 || who == k->uid))
@@ -287,7 +289,7 @@ private:
     void remove_all() {
         const uid_t who = caller();
         const std::string name_of_user = user();
-        auto removed = manager_.remove_all(Caller{who}, name_of_user);
+        auto removed = manager_.remove_all(Caller{who, true, false}, name_of_user);
         if (!removed)
             return;
         check_allowed(who, name_of_user);

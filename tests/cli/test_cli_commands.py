@@ -286,13 +286,14 @@ def test_user_as_root_acts_on_that_users_entries(env, cli):
 def test_user_as_another_user_is_refused(env, cli):
     create(env, cli, "Bob's phone", user=USER_B)
     # delete by name looks the name up first, so the daemon refuses the listing.
-    for action, verb in ((["list"], "list"), (["create", "sneaky"], "create"),
-                         (["delete", "--yes", "Bob's phone"], "list"),
-                         (["delete", "--all", "--yes"], "delete")):
+    reading = "only root may %s"
+    changing = "only root, or who polkit authorises for org.apppass.AppPass1.manage-others, may %s"
+    for action, who in ((["list"], reading % "list"), (["create", "sneaky"], changing % "create"),
+                        (["delete", "--yes", "Bob's phone"], reading % "list"),
+                        (["delete", "--all", "--yes"], changing % "delete")):
         result = run(env, cli, "--user", USER_B, *action, user=USER_A)
         assert (result.returncode, result.stdout, result.stderr) == (
-            1, "", "apppass: Not allowed: only root may %s the app passwords of another user.\n"
-            % verb), action
+            1, "", "apppass: Not allowed: %s the app passwords of another user.\n" % who), action
     assert [e["name"] for e in listed(env, cli, user=USER_B)] == ["Bob's phone"]
 
 

@@ -33,7 +33,7 @@ def complete(env, cli, *words, user=USER_A):
 def test_commands_and_global_options(env, cli):
     assert complete(env, cli, "") == ["create", "list", "delete"]
     assert complete(env, cli, "de") == ["delete"]
-    assert complete(env, cli, "--") == ["--user", "--help", "--version"]
+    assert complete(env, cli, "--") == ["--user", "--no-ask-password", "--help", "--version"]
     assert complete(env, cli, "--user", USER_B[:-1]) == [USER_B]
     assert complete(env, cli, "--user", USER_B, "l") == ["list"]
 

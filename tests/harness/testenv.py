@@ -88,6 +88,7 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
   </policy>
   <include>{policy}</include>
+  {policies}
 </busconfig>
 """
 
@@ -255,14 +256,18 @@ def world_accessible_copy(path, directory):
 class TestBus:
     __test__ = False  # not a pytest test class
 
-    def __init__(self, workdir, servicedir=None):
+    def __init__(self, workdir, servicedir=None, policies=()):
+        """policies: more bus policy files to include (another service's, such as polkit's)."""
         self.workdir = workdir
         self.socket = os.path.join(workdir, "system_bus_socket")
         self.config = os.path.join(workdir, "bus.conf")
         self.address = "unix:path=" + self.socket
         extra = "<servicedir>%s</servicedir>" % servicedir if servicedir else ""
+        # after the default policy, which they amend
+        included = "".join("<include>%s</include>" % p for p in policies)
         with open(self.config, "w") as f:
-            f.write(BUS_CONFIG.format(socket=self.socket, policy=POLICY_FILE, servicedir=extra))
+            f.write(BUS_CONFIG.format(socket=self.socket, policy=POLICY_FILE, servicedir=extra,
+                                      policies=included))
         self.process = subprocess.Popen(
             ["dbus-daemon", "--nofork", "--nopidfile", "--config-file=" + self.config,
              "--print-address=1"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
@@ -276,6 +281,11 @@ class TestBus:
             self.process.terminate()
             self.process.wait(10)
         self.process.stdout.close()
+
+
+# apppassd.conf keys every test daemon gets unless its config says otherwise: a private bus has
+# no polkitd, and a test must not send mail through the host's MTA.
+DAEMON_DEFAULTS = {"polkit": "no", "notify": "no"}
 
 
 class TestDaemon:
@@ -296,9 +306,11 @@ class TestDaemon:
         self.start(wait)
 
     def write_config(self):
+        keys = dict(DAEMON_DEFAULTS, **self.store)
+        keys.update(self.config)
         with open(self.config_path, "w") as f:
             f.write("# written by tests/harness/testenv.py\n")
-            for key, value in dict(self.store, **self.config).items():
+            for key, value in keys.items():
                 f.write("%s = %s\n" % (key, value))
 
     def start(self, wait=True):

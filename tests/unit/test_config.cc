@@ -76,6 +76,37 @@ static void errors_name_file_and_line(void**) {
     assert_text_equal(problem(" = 3\n"), "apppassd.conf:1: unknown key \"\"");
 }
 
+// Re-authentication through polkit, and how users hear of changes.
+static void polkit_and_notify(void**) {
+    auto defaults = parse_config("", "x");
+    assert_true(defaults.value().polkit);
+    assert_true(defaults.value().notify.mode == NotifyMode::Mail);
+    assert_text_equal(defaults.value().notify.sendmail, "/usr/sbin/sendmail");
+    assert_true(defaults.value().notify.command.empty());
+    assert_int_equal(defaults.value().notify.timeout.count(), 30);
+
+    auto set = parse_config("polkit = no\nnotify = command\nnotify_command = /usr/local/bin/tell\n"
+                            "notify_sendmail = /usr/lib/sendmail\nnotify_timeout = 5\n", "x");
+    assert_true(set.ok());
+    assert_false(set.value().polkit);
+    assert_true(set.value().notify.mode == NotifyMode::Command);
+    assert_text_equal(set.value().notify.command, "/usr/local/bin/tell");
+    assert_text_equal(set.value().notify.sendmail, "/usr/lib/sendmail");
+    assert_int_equal(set.value().notify.timeout.count(), 5);
+    assert_true(parse_config("notify = no\n", "x").value().notify.mode == NotifyMode::No);
+
+    assert_text_equal(problem("polkit = perhaps\n"), "apppassd.conf:1: polkit must be yes or no");
+    assert_text_equal(problem("notify = sms\n"), "apppassd.conf:1: notify must be mail, command or no");
+    assert_text_equal(problem("notify = command\n"),
+                      "apppassd.conf: notify = command needs notify_command = PROGRAM");
+    assert_text_equal(problem("notify_command = tell\n"),
+                      "apppassd.conf:1: notify_command must be the absolute path of a program, without arguments");
+    assert_text_equal(problem("notify_sendmail = /usr/sbin/sendmail -t\n"),
+                      "apppassd.conf:1: notify_sendmail must be the absolute path of a program, without arguments");
+    assert_text_equal(problem("notify_timeout = 0\n"),
+                      "apppassd.conf:1: notify_timeout must be a whole number from 1 to 600 (seconds)");
+}
+
 static void store_choice(void**) {
     auto defaults = parse_config("", "x");
     assert_true(defaults.value().store == StoreKind::Sqlite);
@@ -108,7 +139,7 @@ static void missing_file(void**) {
 int main() {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults), cmocka_unit_test(every_key), cmocka_unit_test(errors_name_file_and_line),
-        cmocka_unit_test(missing_file), cmocka_unit_test(store_choice),
+        cmocka_unit_test(missing_file), cmocka_unit_test(store_choice), cmocka_unit_test(polkit_and_notify),
     };
     return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
 }

@@ -149,6 +149,41 @@ static void verify_outcomes(void**) {
     assert_int_equal(code(denied.error()), code(ErrorCode::AccessDenied));
 }
 
+// A change by someone other than root needs the bus layer's word that polkit authorised it
+// (Caller::may_change_own / may_change_others); listing needs nothing.
+static void changes_need_the_callers_authorisation(void**) {
+    Fixture f;
+    const Caller asked_nothing{65534};
+    const Caller own{65534, true, false};
+    const Caller others{65534, false, true};
+    auto refused = f.manager->create(asked_nothing, "", "phone", {});
+    assert_int_equal(code(refused.error()), code(ErrorCode::AccessDenied));
+    assert_string_equal(refused.error().message.c_str(),
+                        "polkit did not authorise you to create your app passwords "
+                        "(org.apppass.AppPass1.manage-own)");
+    auto created = f.manager->create(own, "", "phone", {});
+    assert_true(created.ok());
+    assert_int_equal(f.manager->list(asked_nothing, "").value().size(), 1);
+    auto not_deleted = f.manager->remove(asked_nothing, "", created.value().id);
+    assert_int_equal(code(not_deleted.error()), code(ErrorCode::AccessDenied));
+    assert_int_equal(code(f.manager->remove_all(asked_nothing, "").error()), code(ErrorCode::AccessDenied));
+    assert_int_equal(code(f.manager->remove(others, "", created.value().id).error()),
+                     code(ErrorCode::AccessDenied));
+    assert_int_equal(f.manager->list(asked_nothing, "").value().size(), 1);
+    assert_true(f.manager->remove(own, "", created.value().id).ok());
+
+    // another user's entries: manage-own is not enough, manage-others is; listing them stays root's
+    auto for_root = f.manager->create(own, "root", "x", {});
+    assert_int_equal(code(for_root.error()), code(ErrorCode::AccessDenied));
+    assert_string_equal(for_root.error().message.c_str(),
+                        "only root, or who polkit authorises for org.apppass.AppPass1.manage-others, "
+                        "may create the app passwords of another user");
+    auto by_admin = f.manager->create(others, "root", "x", {});
+    assert_true(by_admin.ok());
+    assert_int_equal(code(f.manager->list(others, "root").error()), code(ErrorCode::AccessDenied));
+    assert_int_equal(f.manager->remove_all(others, "root").value(), 1);
+}
+
 static void throttled_after_failures_then_recovers(void**) {
     Fixture f;
     auto created = f.manager->create(kRoot, "root", "a", {});
@@ -180,6 +215,7 @@ int main() {
         cmocka_unit_test(limit_is_enforced_with_a_message), cmocka_unit_test(restrictions),
         cmocka_unit_test(bad_options), cmocka_unit_test(verify_outcomes),
         cmocka_unit_test(throttled_after_failures_then_recovers), cmocka_unit_test(delete_by_id),
+        cmocka_unit_test(changes_need_the_callers_authorisation),
     };
     return cmocka_run_group_tests_name("manager", tests, nullptr, nullptr);
 }

@@ -30,6 +30,10 @@ constexpr std::string_view kSpawnErrorPrefix = "org.freedesktop.DBus.Error.Spawn
 // The bus policy refused the call before it reached apppassd: the same answer the daemon
 // would give a caller it does not admit.
 constexpr std::string_view kBusAccessDenied = "org.freedesktop.DBus.Error.AccessDenied";
+// apppassd's answer when polkit wants the caller to authenticate and the call did not allow
+// interactive authorization: a refusal, with the daemon's sentence saying what to do.
+constexpr std::string_view kInteractiveAuthorizationRequired =
+    "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired";
 
 // errno values of a connection that could not be made or was lost.
 constexpr int kUnreachableErrnos[] = {ENOENT,     ECONNREFUSED, ECONNRESET, ECONNABORTED,
@@ -71,7 +75,7 @@ CallFailure classify_bus_failure(int r, const char* error_name, std::string_view
     if (const auto code = api::error_from_name(name)) {
         failure.kind = FailureClass::DaemonError;
         failure.daemon_error = code;
-    } else if (name == kBusAccessDenied) {
+    } else if (name == kBusAccessDenied || name == kInteractiveAuthorizationRequired) {
         failure.kind = FailureClass::DaemonError;
         failure.daemon_error = api::ErrorCode::AccessDenied;
     } else if (name.starts_with(kSpawnErrorPrefix)) {

@@ -81,6 +81,9 @@ CallResult<BusMessagePtr> ManagerClient::call_method(const char* method, const D
         return std::move(request).error();
     if (const int r = append(request.value().get()); r < 0)
         return failure_from_errno(r, std::string("cannot build ") + method);
+    if (interactive_)
+        if (const int r = sd_bus_message_set_allow_interactive_authorization(request.value().get(), 1); r < 0)
+            return failure_from_errno(r, std::string("cannot build ") + method);
     return opened.value()->call(request.value().get(), deadline);
 }
 

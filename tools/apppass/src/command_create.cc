@@ -76,7 +76,7 @@ void print_json(const CreateRequest& request, CreatedPassword& created) {
 void run_create(const GlobalOptions& global, const CreateOptions& options) {
     CreateRequest request{options.name, options.services, options.networks,
                           resolve_expiry(options.expires)};
-    AppPassClient client;
+    AppPassClient client(!global.no_ask_password);
     CreatedPassword created = client.create(global.user, request);
     if (options.json)
         print_json(request, created);

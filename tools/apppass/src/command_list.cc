@@ -77,7 +77,7 @@ void print_empty_hint(const GlobalOptions& global) {
 }
 
 void run_list(const GlobalOptions& global, const ListOptions& options) {
-    AppPassClient client;
+    AppPassClient client(!global.no_ask_password);
     const auto entries = client.list(global.user);
     if (options.json) {
         nlohmann::ordered_json document = {{"entries", nlohmann::ordered_json::array()}};

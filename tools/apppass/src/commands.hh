@@ -11,6 +11,7 @@ namespace apppass::cli {
 // Options given before the command, shared by every command.
 struct GlobalOptions {
     std::string user;  // --user LOGIN; empty: the caller
+    bool no_ask_password = false;  // --no-ask-password: never start polkit's agent
 };
 
 void add_create_command(CLI::App& app, const GlobalOptions& global);

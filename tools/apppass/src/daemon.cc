@@ -3,7 +3,10 @@
 
 #include <chrono>
 
+#include <unistd.h>
+
 #include "failure.hh"
+#include "terminal.hh"
 
 namespace apppass::cli {
 namespace {
@@ -21,12 +24,29 @@ T value_or_throw(client::CallResult<T>&& result) {
     return std::move(result).value();
 }
 
+// A change while polkit may ask for a password: as long as apppassd lets polkit take.
+constexpr std::chrono::seconds kInteractiveCallTimeout{300};
+
 client::Deadline call_deadline() { return client::Deadline(kCallTimeout); }
 
 }  // namespace
 
+client::Deadline AppPassClient::change_deadline() {
+    // Root is never asked; without a terminal there is nobody to ask.
+    if (!ask_password_ || geteuid() == 0 || !stdin_is_terminal())
+        return call_deadline();
+    if (!agent_) {
+        agent_.emplace();
+        // Without an agent apppassd will say that authentication is required.
+        interactive_ = agent_->start();
+        client_.allow_interactive_authorization(interactive_);
+    }
+    return interactive_ ? client::Deadline(kInteractiveCallTimeout) : call_deadline();
+}
+
 CreatedPassword AppPassClient::create(const std::string& user, const CreateRequest& request) {
-    return value_or_throw(client_.create_password(user, request, call_deadline()));
+    const client::Deadline deadline = change_deadline();
+    return value_or_throw(client_.create_password(user, request, deadline));
 }
 
 std::vector<PasswordEntry> AppPassClient::list(const std::string& user) {
@@ -34,11 +54,13 @@ std::vector<PasswordEntry> AppPassClient::list(const std::string& user) {
 }
 
 void AppPassClient::remove(const std::string& user, const std::string& id) {
-    value_or_throw(client_.delete_password(user, id, call_deadline()));
+    const client::Deadline deadline = change_deadline();
+    value_or_throw(client_.delete_password(user, id, deadline));
 }
 
 std::uint32_t AppPassClient::remove_all(const std::string& user) {
-    return value_or_throw(client_.delete_all_passwords(user, call_deadline()));
+    const client::Deadline deadline = change_deadline();
+    return value_or_throw(client_.delete_all_passwords(user, deadline));
 }
 
 std::vector<api::OrphanRecord> AppPassClient::purge_orphans() {

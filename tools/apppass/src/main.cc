@@ -32,6 +32,8 @@ int run(int argc, char** argv) {
                    "act on the app passwords of LOGIN instead of your own (root only)")
         ->option_text("LOGIN")
         ->check(problem_check(apppass::validate::login_name_problem, ""));
+    app.add_flag("--no-ask-password", global.no_ask_password,
+                 "never ask for your password: refuse a change that needs it");
     app.require_subcommand(1);
     app.footer("Run \"apppass COMMAND --help\" for a command's options. "
                "Exit status: 0 done, 1 failed, 2 usage error. See apppass(1).");

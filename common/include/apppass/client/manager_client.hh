@@ -35,6 +35,11 @@ class ManagerClient {
 public:
     ManagerClient() = default;
 
+    // Sets ALLOW_INTERACTIVE_AUTHORIZATION on every call from now on: apppassd may then let
+    // polkit ask the user through an authentication agent, and the call lasts as long as the
+    // user takes (the deadline should allow for that).
+    void allow_interactive_authorization(bool allow) noexcept { interactive_ = allow; }
+
     // The id of the entry that matched.
     CallResult<std::string> verify_password(const char* user, const char* password,
                                             const char* service, const char* remote_host,
@@ -59,6 +64,7 @@ private:
     CallResult<BusMessagePtr> call_method(const char* method, const Deadline& deadline, Append&& append);
 
     std::optional<DaemonConnection> connection_;
+    bool interactive_ = false;
 };
 
 }  // namespace apppass::client

@@ -1,0 +1,386 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Re-authentication before a change, with the real polkitd, its real agent (pkttyagent), its
+setuid helper running the real PAM stack, the real apppassd and the real apppass tool.
+
+polkit needs no systemd: polkitd is an ordinary system-bus service. What ties it to *the*
+system bus is polkit-agent-helper-1, the setuid program that runs PAM for an agent: it clears
+its environment (so DBUS_SYSTEM_BUS_ADDRESS is gone) and reports to polkitd on the standard
+socket, /run/dbus/system_bus_socket. So this file runs in a mount namespace of its own
+(`unshare --mount`, see CMakeLists.txt) with a tmpfs on /run/dbus, where the private bus
+listens at the standard path; polkitd's action and rule directories and /etc/pam.d are
+bind-mounted over with the test's own. Nothing outside the namespace sees any of it.
+
+The polkit-1 PAM stack here is pam_apppass (the build's) above pam_unix, so that an app
+password typed at the agent is shown to be refused by the module, not merely unknown to
+pam_unix.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+
+import pexpect
+import pytest
+
+import testenv
+from testenv import MAIN_PASSWORD, USER_A, USER_B, BusCallError, run_as, world_accessible_copy
+
+SOURCE = testenv.SOURCE_DIR
+BUILD = os.environ["APPPASS_BUILD_DIR"]
+POLICY = os.path.join(SOURCE, "daemon", "data", "org.apppass.AppPass1.policy")
+POLKIT_BUS_POLICY = "/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"
+POLKITD = "/usr/lib/polkit-1/polkitd"
+PAM_MODULE = os.path.join(BUILD, "pam_apppass", "pam_apppass.so")
+CLI = os.path.join(BUILD, "tools", "apppass", "apppass")
+
+INTERACTIVE_REQUIRED = "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
+ACCESS_DENIED = "org.apppass.AppPass1.Error.AccessDenied"
+ALLOW_RULE = """polkit.addRule(function(action, subject) {
+    if (action.id == "org.apppass.AppPass1.manage-own")
+        return polkit.Result.YES;
+});
+"""
+
+
+def in_private_mount_namespace():
+    """unshare(1) execs pytest in its own mount namespace; its parent (ctest, a shell) is in
+    the host's."""
+    return os.readlink("/proc/self/ns/mnt") != os.readlink("/proc/%d/ns/mnt" % os.getppid())
+
+
+def bind_over(target, source):
+    subprocess.run(["mount", "--bind", source, target], check=True)
+
+
+class PolkitWorld:
+    """The namespace's /run/dbus bus, polkitd on it, and apppassd with polkit = yes."""
+
+    def __init__(self):
+        self.top = tempfile.mkdtemp(prefix="apppass-polkit.")
+        os.chmod(self.top, 0o755)
+        self.rules = os.path.join(self.top, "rules.d")
+        actions = os.path.join(self.top, "actions")
+        pam_dir = os.path.join(self.top, "pam.d")
+        for d in (self.rules, actions):
+            os.makedirs(d)
+            os.chmod(d, 0o755)
+        shutil.copy(POLICY, actions)
+        shutil.copytree("/etc/pam.d", pam_dir, symlinks=True)
+        # The service polkit's helper runs: pam-auth-update's way of stacking an optional
+        # module above pam_unix, where a PAM_AUTH_ERR of the module would end the stack.
+        with open(os.path.join(pam_dir, "polkit-1"), "w") as f:
+            f.write("auth [success=done ignore=ignore default=die] %s\n"
+                    "auth required pam_unix.so\n"
+                    "account required pam_unix.so\n" % PAM_MODULE)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run/dbus"], check=True)
+        bind_over("/usr/share/polkit-1/actions", actions)
+        bind_over("/etc/polkit-1/rules.d", self.rules)
+        bind_over("/etc/pam.d", pam_dir)
+        self.bus = testenv.TestBus("/run/dbus", policies=[POLKIT_BUS_POLICY])
+        assert self.bus.socket == "/run/dbus/system_bus_socket"
+        self.address = self.bus.address
+        self.polkitd = None
+        self.start_polkitd()
+        self.daemon = testenv.TestDaemon(self.bus, os.path.join(self.top, "state"),
+                                         {"polkit": "yes", "throttle": "no"})
+        self.cli = world_accessible_copy(CLI, os.path.join(self.top, "bin"))
+
+    def start_polkitd(self):
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address)
+        self.polkitd_log = open(os.path.join(self.top, "polkitd.log"), "ab")
+        self.polkitd = subprocess.Popen([POLKITD], env=env, stdout=self.polkitd_log,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        import dbus
+        connection = dbus.bus.BusConnection(self.address)
+        try:
+            deadline = time.monotonic() + 20
+            while not connection.name_has_owner("org.freedesktop.PolicyKit1"):
+                assert self.polkitd.poll() is None, "polkitd exited: " + self.polkitd_text()
+                assert time.monotonic() < deadline, "polkitd did not take its name"
+                time.sleep(0.05)
+        finally:
+            connection.close()
+
+    def stop_polkitd(self):
+        if self.polkitd is not None and self.polkitd.poll() is None:
+            self.polkitd.terminate()
+            self.polkitd.wait(20)
+        self.polkitd = None
+
+    def polkitd_text(self):
+        with open(os.path.join(self.top, "polkitd.log"), errors="replace") as f:
+            return f.read()
+
+    def set_rule(self, text):
+        """Writes (or with None removes) the local rule, and restarts polkitd to load it."""
+        path = os.path.join(self.rules, "50-apppass-test.rules")
+        self.stop_polkitd()
+        if text is None:
+            if os.path.exists(path):
+                os.unlink(path)
+        else:
+            with open(path, "w") as f:
+                f.write(text)
+            os.chmod(path, 0o644)
+        self.start_polkitd()
+
+    def close(self):
+        try:
+            self.daemon.stop()
+        finally:
+            self.stop_polkitd()
+            self.bus.stop()
+            for target in ("/etc/pam.d", "/etc/polkit-1/rules.d", "/usr/share/polkit-1/actions",
+                           "/run/dbus"):
+                subprocess.run(["umount", target], check=False)
+            shutil.rmtree(self.top, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def world():
+    if not in_private_mount_namespace():
+        raise pytest.UsageError("test_polkit.py mounts over /run/dbus and /etc/pam.d: run it "
+                                "under `unshare --mount --propagation private` (ctest does)")
+    w = PolkitWorld()
+    yield w
+    w.close()
+
+
+@pytest.fixture(autouse=True)
+def clean(world):
+    yield
+    client = testenv.Client(world.address)
+    for user in (USER_A, USER_B):
+        client.delete_all(user)
+    client.close()
+
+
+def names(world, user):
+    client = testenv.Client(world.address)
+    try:
+        return sorted(e["name"] for e in client.list(user))
+    finally:
+        client.close()
+
+
+def create_as(world, user, name, target="", interactive=False, timeout=60.0):
+    """CreatePassword from a fresh process of USER, with ALLOW_INTERACTIVE_AUTHORIZATION when
+    asked. Returns the (id, password) reply or raises BusCallError."""
+    def body():
+        return send_create(world.address, target, name, interactive, timeout)
+    return run_as(user, body, timeout=timeout + 10)
+
+
+def send_create(address, target, name, interactive, timeout):
+    import dbus
+    import dbus.lowlevel
+    connection = dbus.bus.BusConnection(address)
+    try:
+        message = dbus.lowlevel.MethodCallMessage(testenv.BUS_NAME, testenv.OBJECT_PATH,
+                                                  testenv.INTERFACE, "CreatePassword")
+        message.append(target, name, dbus.Dictionary({}, signature="sv"), signature="ssa{sv}")
+        message.set_allow_interactive_authorization(interactive)
+        try:
+            reply = connection.send_message_with_reply_and_block(message, timeout)
+        except dbus.exceptions.DBusException as e:
+            raise BusCallError(e.get_dbus_name() or "", e.get_dbus_message() or "") from None
+        return tuple(str(v) for v in reply.get_args_list())
+    finally:
+        connection.close()
+
+
+def user_environment(world, user):
+    import pwd
+    home = pwd.getpwnam(user).pw_dir
+    return {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": home, "USER": user, "LOGNAME": user,
+            "LC_ALL": "C.UTF-8", "TZ": "UTC", "DBUS_SYSTEM_BUS_ADDRESS": world.address}
+
+
+def spawn_cli(world, user, *args):
+    """apppass on a pseudo-terminal as USER (which is then its controlling terminal, where
+    pkttyagent asks)."""
+    return pexpect.spawn(world.cli, list(args), env=user_environment(world, user),
+                         encoding="utf-8", timeout=60, dimensions=(24, 200),
+                         preexec_fn=lambda: testenv.drop_privileges(user))
+
+
+def finish(child):
+    rest = child.read()
+    child.close()
+    return rest, child.exitstatus
+
+
+# ---- refusals without authentication ----
+
+def test_create_without_interaction_is_refused_by_name(world):
+    with pytest.raises(BusCallError) as refused:
+        create_as(world, USER_A, "phone")
+    assert refused.value.name == INTERACTIVE_REQUIRED
+    assert refused.value.message == (
+        "authentication is required to create app passwords (polkit action "
+        "org.apppass.AppPass1.manage-own); run apppass on a terminal to be asked for your password")
+    assert names(world, USER_A) == []
+
+
+def test_interactive_without_an_agent_is_denied(world):
+    with pytest.raises(BusCallError) as refused:
+        create_as(world, USER_A, "phone", interactive=True)
+    assert refused.value.name == ACCESS_DENIED
+    assert refused.value.message == ("polkit did not authorise you to create your app passwords "
+                                     "(org.apppass.AppPass1.manage-own)")
+    assert names(world, USER_A) == []
+
+
+def test_listing_needs_nothing_and_deleting_needs_authentication(world):
+    root = testenv.Client(world.address)
+    entry_id, _ = root.create(USER_A, "made by root")
+    root.close()
+    listed = run_as(USER_A, lambda: testenv.Client(world.address).list(""))
+    assert [e["name"] for e in listed] == ["made by root"]
+    with pytest.raises(BusCallError) as refused:
+        testenv.call_as(USER_A, world.address, "delete", "", entry_id)
+    assert refused.value.name == INTERACTIVE_REQUIRED
+    with pytest.raises(BusCallError) as refused_all:
+        testenv.call_as(USER_A, world.address, "delete_all", "")
+    assert refused_all.value.name == INTERACTIVE_REQUIRED
+    assert names(world, USER_A) == ["made by root"]
+
+
+def test_another_users_entries_need_an_administrator(world):
+    with pytest.raises(BusCallError) as refused:
+        create_as(world, USER_A, "for bob", target=USER_B)
+    assert refused.value.name == INTERACTIVE_REQUIRED
+    assert "org.apppass.AppPass1.manage-others" in refused.value.message
+    assert names(world, USER_B) == []
+
+
+def test_root_is_never_asked(world):
+    client = testenv.Client(world.address)
+    try:
+        client.create(USER_A, "by root")
+        client.create("", "root's own")
+        assert names(world, USER_A) == ["by root"]
+    finally:
+        client.delete_all("")
+        client.close()
+
+
+def test_polkit_not_running_refuses(world):
+    world.stop_polkitd()
+    try:
+        with pytest.raises(BusCallError) as refused:
+            create_as(world, USER_A, "phone", interactive=True)
+        assert refused.value.name == ACCESS_DENIED
+        assert names(world, USER_A) == []
+    finally:
+        world.start_polkitd()
+
+
+# ---- the tool on a terminal, with polkit's agent ----
+
+def test_tool_asks_for_the_main_password_and_creates(world):
+    child = spawn_cli(world, USER_A, "create", "laptop")
+    child.expect("AUTHENTICATING FOR org.apppass.AppPass1.manage-own")
+    child.expect("Authenticating as: %s" % USER_A)
+    child.expect("Password: ")
+    child.sendline(MAIN_PASSWORD)
+    child.expect("AUTHENTICATION COMPLETE")
+    output, status = finish(child)
+    assert status == 0, output
+    assert 'New app password "laptop"' in output
+    assert names(world, USER_A) == ["laptop"]
+
+
+def test_tool_with_an_app_password_at_the_agent_is_refused(world):
+    root = testenv.Client(world.address)
+    _, app_password = root.create(USER_A, "existing")
+    root.close()
+    child = spawn_cli(world, USER_A, "create", "minted")
+    child.expect("Password: ")
+    child.sendline(app_password)
+    # pam_apppass ignores polkit-1 and pam_unix refuses: polkit reports the failure
+    child.expect("AUTHENTICATION FAILED")
+    output, status = finish(child)
+    assert status == 1, output
+    assert ("apppass: Not allowed: polkit did not authorise you to create your app passwords "
+            "(org.apppass.AppPass1.manage-own).") in output
+    assert names(world, USER_A) == ["existing"]
+
+
+def test_tool_without_asking_refuses(world):
+    child = spawn_cli(world, USER_A, "--no-ask-password", "create", "laptop")
+    output, status = finish(child)
+    assert status == 1, output
+    assert "AUTHENTICATING" not in output
+    assert output == ("apppass: Not allowed: authentication is required to create app passwords "
+                      "(polkit action org.apppass.AppPass1.manage-own); run apppass on a terminal "
+                      "to be asked for your password.\r\n")
+    assert names(world, USER_A) == []
+
+
+def test_tool_without_a_terminal_refuses(world):
+    result = subprocess.run([world.cli, "create", "laptop"], env=user_environment(world, USER_A),
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                            preexec_fn=lambda: testenv.drop_privileges(USER_A))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "authentication is required to create app passwords" in result.stderr
+    assert names(world, USER_A) == []
+
+
+# ---- auth_self_keep, and the administrator's rule ----
+
+def keep_body(address, tool_dir):
+    """In one process of the user: an agent for this process on a terminal of its own, one
+    interactive create answered with the main password, then a second create without
+    interaction. Returns what happened, in order."""
+    agent = pexpect.spawn("/usr/bin/pkttyagent", ["--process", str(os.getpid())],
+                          encoding="utf-8", timeout=60)
+    prompts = []
+
+    def answer():
+        agent.expect("Password: ")
+        prompts.append("asked")
+        agent.sendline(MAIN_PASSWORD)
+        agent.expect("AUTHENTICATION COMPLETE")
+
+    # pkttyagent prints nothing until it is asked; give it time to register first.
+    time.sleep(2)
+    responder = threading.Thread(target=answer)
+    responder.start()
+    first = send_create(address, "", "first", True, 60.0)
+    responder.join(30)
+    second = send_create(address, "", "second", False, 20.0)
+    agent.terminate(force=True)
+    return {"prompts": prompts, "first": len(first), "second": len(second)}
+
+
+def test_authorisation_is_kept_for_the_process_that_authenticated(world):
+    outcome = run_as(USER_A, keep_body, world.address, world.top, timeout=120)
+    assert outcome == {"prompts": ["asked"], "first": 2, "second": 2}
+    assert names(world, USER_A) == ["first", "second"]
+    # another process of the same user is asked again: polkit keeps the authorisation for
+    # the subject (the process behind the bus name), not for the user
+    with pytest.raises(BusCallError) as refused:
+        create_as(world, USER_A, "third")
+    assert refused.value.name == INTERACTIVE_REQUIRED
+    assert names(world, USER_A) == ["first", "second"]
+
+
+def test_a_rule_saying_yes_restores_creation_without_a_prompt(world):
+    world.set_rule(ALLOW_RULE)
+    try:
+        entry_id, password = create_as(world, USER_A, "phone")
+        assert len(password) == 24
+        assert names(world, USER_A) == ["phone"]
+        testenv.call_as(USER_A, world.address, "delete", "", entry_id)
+        assert names(world, USER_A) == []
+        # the rule names manage-own only: another user's entries still need an administrator
+        with pytest.raises(BusCallError) as refused:
+            create_as(world, USER_A, "for bob", target=USER_B)
+        assert refused.value.name == INTERACTIVE_REQUIRED
+    finally:
+        world.set_rule(None)
