@@ -25,7 +25,18 @@ from e2e_support import MAIN_PASSWORD, alive, run, wait_until
 
 EXAMPLES = pathlib.Path("/usr/share/doc/libpam-apppass/examples")
 APP_PASSWORD_GROUP = "app-password-users"  # the group the sshd example stack names
-USERS = ("apppass-e2e-mail", "apppass-e2e-ssh", "apppass-e2e-rst")
+USERS = ("apppass-e2e-mail", "apppass-e2e-ssh", "apppass-e2e-rst", "apppass-e2e-reauth")
+# Who may create and delete their own app passwords without typing the main password again
+# (a polkit rule, the administrator's documented way): everyone but the user whose test is the
+# re-authentication itself (test_60_reauth.py).
+POLKIT_RULE = pathlib.Path("/etc/polkit-1/rules.d/49-apppass-e2e.rules")
+POLKIT_RULE_TEXT = """// written by tests/e2e/conftest.py, removed when the tests end
+polkit.addRule(function(action, subject) {
+    if (action.id == "org.apppass.AppPass1.manage-own" &&
+        ["apppass-e2e-mail", "apppass-e2e-ssh", "apppass-e2e-rst"].indexOf(subject.user) >= 0)
+        return polkit.Result.YES;
+});
+"""
 
 
 def pytest_configure(config):
@@ -66,9 +77,9 @@ def users():
         for name in USERS:
             run("useradd", "--create-home", "--shell", "/bin/bash", name)
             run("chpasswd", input=f"{name}:{MAIN_PASSWORD}\n")
-        for name in ("apppass-e2e-ssh", "apppass-e2e-rst"):
+        for name in ("apppass-e2e-ssh", "apppass-e2e-rst", "apppass-e2e-reauth"):
             run("usermod", "-a", "-G", APP_PASSWORD_GROUP, name)
-        yield {"mail": USERS[0], "ssh": USERS[1], "rst": USERS[2]}
+        yield {"mail": USERS[0], "ssh": USERS[1], "rst": USERS[2], "reauth": USERS[3]}
     finally:
         for name in USERS:
             if _exists(pwd.getpwnam, name):
@@ -77,6 +88,20 @@ def users():
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if made_group:
             subprocess.run(["groupdel", APP_PASSWORD_GROUP], check=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def polkit_rule():
+    """The rule above, for the whole session. polkitd (started by D-Bus activation on the
+    first check) reads it when it starts and whenever the directory changes."""
+    if POLKIT_RULE.exists():
+        raise RuntimeError(f"{POLKIT_RULE} exists already; it is not ours to replace")
+    POLKIT_RULE.write_text(POLKIT_RULE_TEXT)
+    POLKIT_RULE.chmod(0o644)
+    try:
+        yield
+    finally:
+        POLKIT_RULE.unlink(missing_ok=True)
 
 
 def _exists(lookup, name):

@@ -45,6 +45,7 @@ def test_apppassd_has_daemon_bus_files_unit_conffile_and_man_page(deb_dir):
                  "/lib/systemd/system/apppassd.service",
                  "/etc/apppass/apppassd.conf",
                  "/usr/share/man/man8/apppassd.8.gz",
+                 "/usr/share/polkit-1/actions/org.apppass.AppPass1.policy",
                  "/usr/share/doc/apppassd/dbus-api.md.gz"):
         assert path in files
     assert control_file(deb_dir, "apppassd", "conffiles") == "/etc/apppass/apppassd.conf\n"
