@@ -29,24 +29,38 @@ constexpr std::chrono::seconds kInteractiveCallTimeout{300};
 
 client::Deadline call_deadline() { return client::Deadline(kCallTimeout); }
 
+// apppassd's answer when polkit would ask and the call did not allow it.
+constexpr std::string_view kInteractiveAuthorizationRequired =
+    "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired";
+
 }  // namespace
 
-client::Deadline AppPassClient::change_deadline() {
-    // Root is never asked; without a terminal there is nobody to ask.
-    if (!ask_password_ || geteuid() == 0 || !stdin_is_terminal())
-        return call_deadline();
-    if (!agent_) {
-        agent_.emplace();
-        // Without an agent apppassd will say that authentication is required.
-        interactive_ = agent_->start();
-        client_.allow_interactive_authorization(interactive_);
-    }
-    return interactive_ ? client::Deadline(kInteractiveCallTimeout) : call_deadline();
+bool AppPassClient::start_agent() {
+    // Once per command; root is never asked; without a terminal there is nobody to ask.
+    if (agent_ || !ask_password_ || geteuid() == 0 || !stdin_is_terminal())
+        return false;
+    agent_.emplace();
+    if (!agent_->start())
+        return false;  // apppassd's refusal stands
+    client_.allow_interactive_authorization(true);
+    return true;
+}
+
+template <typename Call>
+auto AppPassClient::change(Call&& call) {
+    // First as it is: nothing to ask when polkit says yes at once (root, a rule, polkit = no).
+    auto result = call(call_deadline());
+    if (!result && result.error().error_name == kInteractiveAuthorizationRequired && start_agent())
+        // Refused, so nothing was done: the same call again, now that polkit may ask, for as
+        // long as a person may take to answer.
+        result = call(client::Deadline(kInteractiveCallTimeout));
+    return value_or_throw(std::move(result));
 }
 
 CreatedPassword AppPassClient::create(const std::string& user, const CreateRequest& request) {
-    const client::Deadline deadline = change_deadline();
-    return value_or_throw(client_.create_password(user, request, deadline));
+    return change([&](const client::Deadline& deadline) {
+        return client_.create_password(user, request, deadline);
+    });
 }
 
 std::vector<PasswordEntry> AppPassClient::list(const std::string& user) {
@@ -54,13 +68,13 @@ std::vector<PasswordEntry> AppPassClient::list(const std::string& user) {
 }
 
 void AppPassClient::remove(const std::string& user, const std::string& id) {
-    const client::Deadline deadline = change_deadline();
-    value_or_throw(client_.delete_password(user, id, deadline));
+    change([&](const client::Deadline& deadline) { return client_.delete_password(user, id, deadline); });
 }
 
 std::uint32_t AppPassClient::remove_all(const std::string& user) {
-    const client::Deadline deadline = change_deadline();
-    return value_or_throw(client_.delete_all_passwords(user, deadline));
+    return change([&](const client::Deadline& deadline) {
+        return client_.delete_all_passwords(user, deadline);
+    });
 }
 
 std::vector<api::OrphanRecord> AppPassClient::purge_orphans() {

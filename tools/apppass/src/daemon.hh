@@ -17,8 +17,8 @@ namespace apppass::cli {
 
 class AppPassClient {
 public:
-    // ASK_PASSWORD: before the first change, on a terminal, start polkit's text agent and let
-    // apppassd have polkit ask for the password (false: --no-ask-password).
+    // ASK_PASSWORD: when apppassd answers that polkit needs to ask, on a terminal, start
+    // polkit's text agent and try again (false: --no-ask-password).
     explicit AppPassClient(bool ask_password) : ask_password_(ask_password) {}
 
     // `user` is a login name; "" means the caller. The first call connects.
@@ -29,14 +29,16 @@ public:
     std::vector<api::OrphanRecord> purge_orphans();
 
 private:
-    // Before a change: the agent and interaction, when wanted and possible. The deadline of
-    // the change call: long enough for a person to type a password when they may be asked.
-    client::Deadline change_deadline();
+    // CALL(deadline), and once more with polkit's agent when apppassd answers that polkit
+    // needs to ask (InteractiveAuthorizationRequired) and there is a terminal to ask on.
+    template <typename Call>
+    auto change(Call&& call);
+    // Starts the agent and allows interaction; false when not wanted or not possible.
+    bool start_agent();
 
     client::ManagerClient client_;
     bool ask_password_;
     std::optional<PolkitAgent> agent_;
-    bool interactive_ = false;
 };
 
 }  // namespace apppass::cli
