@@ -306,8 +306,9 @@ class TestDaemon:
         self.start(wait)
 
     def write_config(self):
-        keys = dict(DAEMON_DEFAULTS, **self.store)
-        keys.update(self.config)
+        # the defaults last, so that a test's own lines keep their line numbers
+        keys = dict(self.store, **self.config)
+        keys.update((k, v) for k, v in DAEMON_DEFAULTS.items() if k not in keys)
         with open(self.config_path, "w") as f:
             f.write("# written by tests/harness/testenv.py\n")
             for key, value in keys.items():
