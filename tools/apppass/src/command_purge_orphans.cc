@@ -24,7 +24,7 @@ std::string account_text(const api::OrphanRecord& record) {
 }
 
 void run_purge(const PurgeOptions& options) {
-    AppPassClient client;
+    AppPassClient client(false);  // root only: polkit never asks root
     const auto purged = client.purge_orphans();
     if (options.json) {
         nlohmann::ordered_json document = {{"purged", nlohmann::ordered_json::array()}};
