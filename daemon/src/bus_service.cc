@@ -2,8 +2,6 @@
 #include "bus_service.hh"
 
 #include <cerrno>
-#include <exception>
-#include <new>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -15,6 +13,7 @@
 #include "apppass/records.hh"
 #include "entry_id.hh"
 #include "event_log.hh"
+#include "guarded_call.hh"
 
 namespace apppass::daemon {
 namespace {
@@ -53,23 +52,6 @@ Result<Caller> query_caller(sd_bus_message* m) {
         sd_bus_creds_get_pid(creds.get(), &pid) >= 0)
         caller.pid = pid;
     return caller;
-}
-
-// Runs a handler so that nothing thrown escapes into sd-bus.
-template <typename Handler>
-int guarded(sd_bus_error* error, Handler&& handler) noexcept {
-    try {
-        return handler();
-    } catch (const std::bad_alloc&) {
-        return -ENOMEM;
-    } catch (const std::exception& e) {
-        log_message(LOG_ERR, std::string("internal error while handling a call: ") + e.what());
-        return sd_bus_error_set(error, api::error_name(ErrorCode::Internal),
-                                "apppassd hit an internal error; its log says more");
-    } catch (...) {
-        return sd_bus_error_set(error, api::error_name(ErrorCode::Internal),
-                                "apppassd hit an internal error");
-    }
 }
 
 // Bounds the memory of BusService::caller_of: when full, everything is forgotten at once.
@@ -155,7 +137,7 @@ Result<Caller> BusService::caller_of(sd_bus_message* m) {
 
 template <BusService::Handler handler>
 int BusService::dispatch(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
-    return guarded(error, [&] { return (static_cast<BusService*>(userdata)->*handler)(m, error); });
+    return guarded_call(error, [&] { return (static_cast<BusService*>(userdata)->*handler)(m, error); });
 }
 
 Status BusService::attach(sd_bus* bus) {

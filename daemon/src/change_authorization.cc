@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "change_authorization.hh"
 
-#include <exception>
-#include <new>
 #include <syslog.h>
 
 #include "accounts.hh"
 #include "apppass/dbus_api.hh"
 #include "event_log.hh"
+#include "guarded_call.hh"
 
 namespace apppass::daemon {
 namespace {
@@ -23,21 +22,6 @@ void reply_failure(sd_bus_message* message, int r, const sd_bus_error* error) {
         sd_bus_reply_method_error(message, error);
     else if (r < 0)
         sd_bus_reply_method_errno(message, r, nullptr);
-}
-
-int run_guarded(const Change& change, const Caller& caller, sd_bus_error* error) noexcept {
-    try {
-        return change(caller, error);
-    } catch (const std::bad_alloc&) {
-        return -ENOMEM;
-    } catch (const std::exception& e) {
-        log_message(LOG_ERR, std::string("internal error while handling a call: ") + e.what());
-        return sd_bus_error_set(error, api::error_name(api::ErrorCode::Internal),
-                                "apppassd hit an internal error; its log says more");
-    } catch (...) {
-        return sd_bus_error_set(error, api::error_name(api::ErrorCode::Internal),
-                                "apppassd hit an internal error");
-    }
 }
 
 }  // namespace
@@ -76,7 +60,8 @@ int authorize_change(bool use_polkit, const ChangeRequest& request, Caller calle
             // Interaction was allowed and polkit still could not ask: no agent for the caller.
             log_message(LOG_NOTICE, std::string("polkit found no authentication agent for uid ") +
                                         std::to_string(caller.euid) + " (" + action + ")");
-            r = run_guarded(change, caller, &reply_error);  // both flags false: refused
+            // both flags false: refused by the Manager
+            r = guarded_call(&reply_error, [&] { return change(caller, &reply_error); });
         } else if (answer.verdict == PolkitVerdict::ChallengeRequired) {
             // The name D-Bus defines for exactly this: the client may retry with
             // ALLOW_INTERACTIVE_AUTHORIZATION, as apppass does on a terminal.
@@ -84,17 +69,19 @@ int authorize_change(bool use_polkit, const ChangeRequest& request, Caller calle
                                .user = user, .caller = caller.euid};
             log_event(LOG_NOTICE, std::string("refused to ") + event + ": " + answer.detail + " (" +
                                       action + ")", fields);
+            // delete and delete-all both "delete"; create, rename, rotate as they are
+            const std::string verb = event.starts_with("delete") ? "delete" : event;
             r = sd_bus_error_setf(&reply_error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
                                   "authentication is required to %s app passwords (polkit action "
                                   "%s); run apppass on a terminal to be asked for your password",
-                                  event.c_str(), action);
+                                  verb.c_str(), action);
         } else {
             if (answer.verdict == PolkitVerdict::Authorized)
                 (own ? caller.may_change_own : caller.may_change_others) = true;
             else if (answer.verdict == PolkitVerdict::Unavailable)
                 log_message(LOG_WARNING, answer.detail);
             // Refused or not, the Manager decides from the flags and logs the audit event.
-            r = run_guarded(change, caller, &reply_error);
+            r = guarded_call(&reply_error, [&] { return change(caller, &reply_error); });
         }
         reply_failure(held.get(), r, &reply_error);
         sd_bus_error_free(&reply_error);
