@@ -95,3 +95,95 @@ def test_both_nodes_deny_while_the_database_is_down_and_serve_after(nodes):
                 time.sleep(0.2)
         assert pam_login(node, USER_A, password) == 0
     assert [e["name"] for e in a.client().list(USER_A)] == ["kept"]  # nothing lost, nothing half-made
+
+
+class LoadOnNode(threading.Thread):
+    """One client of one node, calling as fast as answers come: verifying a good and a wrong
+    password in turn, and every tenth call creating or deleting an entry. Records every
+    outcome with the phase it was seen in, and what was acknowledged."""
+
+    def __init__(self, node, user, password, tag, phase):
+        super().__init__(daemon=True)
+        self.node, self.user, self.password, self.tag, self.phase = node, user, password, tag, phase
+        self.outcomes = []           # (phase, call, outcome)
+        self.created, self.deleted = set(), set()
+        self.stop = threading.Event()
+
+    def run(self):
+        client = self.node.client()
+        live = []
+        calls = 0
+        try:
+            while not self.stop.is_set():
+                calls += 1
+                phase = self.phase[0]
+                try:
+                    if calls % 10 == 0:
+                        if len(live) < 4:  # 8 clients x 4 + 1 stays under the limit of 40
+                            entry_id, _ = client.create(self.user, "%s %d" % (self.tag, calls))
+                            self.created.add(entry_id)
+                            live.append(entry_id)
+                            self.outcomes.append((phase, "create", "ok"))
+                        else:
+                            entry_id = live.pop(0)
+                            client.delete(self.user, entry_id)
+                            self.deleted.add(entry_id)
+                            self.outcomes.append((phase, "delete", "ok"))
+                    elif calls % 2:
+                        client.verify(self.user, self.password, "imap", "192.0.2.%d" % (calls % 200))
+                        self.outcomes.append((phase, "good", "ok"))
+                    else:
+                        client.verify(self.user, "abcd efgh jkmn pqrs tuvw xyza", "imap", "")
+                        self.outcomes.append((phase, "wrong", "ok"))
+                except BusCallError as e:
+                    self.outcomes.append((phase, "error", e.short))
+        finally:
+            client.close()
+
+
+def test_database_stopped_and_restarted_under_load_loses_nothing(nodes):
+    """Four clients on each node keep calling while the server stops and comes back: while it
+    is down every call is StoreUnavailable (never a success, never a wrong-password answer that
+    would count against the user), each node serves again by itself, and every create and
+    delete a client saw acknowledged holds on both nodes."""
+    a, b = nodes
+    _, password = a.client().create(USER_A, "phone")
+    phase = ["up"]
+    load = [LoadOnNode(node, USER_A, password, "%s%d" % (label, i), phase)
+            for label, node in (("a", a), ("b", b)) for i in range(4)]
+    for thread in load:
+        thread.start()
+    time.sleep(2)
+    phase[0] = "stopping"
+    subprocess.run(os.environ["APPPASS_TEST_POSTGRESQL_STOP"], shell=True, check=True, stdout=subprocess.DEVNULL)
+    phase[0] = "down"
+    time.sleep(3)
+    phase[0] = "starting"
+    subprocess.run(os.environ["APPPASS_TEST_POSTGRESQL_START"], shell=True, check=True, stdout=subprocess.DEVNULL)
+    phase[0] = "back"
+    deadline = time.monotonic() + 30
+    while any(not any(p == "back" and call == "good" for p, call, _ in t.outcomes) for t in load):
+        assert time.monotonic() < deadline, "a node did not serve again after the database came back"
+        time.sleep(0.2)
+    time.sleep(1)
+    for thread in load:
+        thread.stop.set()
+    for thread in load:
+        thread.join(30)
+        assert not thread.is_alive()
+
+    outcomes = [o for t in load for o in t.outcomes]
+    # A wrong password never succeeded, whatever the database was doing.
+    assert ("wrong", "ok") not in {(call, result) for _, call, result in outcomes}
+    down = [(call, result) for p, call, result in outcomes if p == "down"]
+    assert down, "no call was made while the database was down"
+    assert set(down) == {("error", "StoreUnavailable")}, set(down)
+    # The load really ran on both sides of the outage, with writes acknowledged.
+    assert sum(1 for p, call, _ in outcomes if p == "up" and call == "good") >= 8
+    assert sum(1 for t in load for _ in t.created) >= 8
+    # Every acknowledged create is there and every acknowledged delete is gone, on both nodes.
+    for node in (a, b):
+        stored = {entry["id"] for entry in node.client().list(USER_A)}
+        for thread in load:
+            assert thread.created - thread.deleted <= stored
+            assert not (thread.deleted & stored)

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Crash consistency: apppassd is killed with SIGKILL at a random moment while several clients,
-each a real user, create and delete app passwords. After each restart the store passes
-PRAGMA integrity_check, every create a client saw acknowledged is there, and every delete a
+each a real user, create and delete app passwords. After each restart the store passes its
+consistency check, every create a client saw acknowledged is there, and every delete a
 client saw acknowledged is gone (a revocation that was confirmed must never come back).
+On PostgreSQL, half the rounds also cut the daemon's database connection from the server side
+first (pg_terminate_backend, as a failover does), in the middle of its transactions.
 
 APPPASS_CRASH_ROUNDS=N sets the number of rounds (default 200); APPPASS_CRASH_SEED=N
 repeats a run."""
@@ -10,10 +12,10 @@ repeats a run."""
 import os
 import random
 import signal
-import sqlite3
 import time
 
-from reliability import assert_clean_log, stop_cleanly
+from reliability import (assert_clean_log, on_postgresql, stop_cleanly, store_integrity,
+                         terminate_daemon_backends)
 from testenv import BusCallError, Client, USER_A, USER_B, USER_VERIFIER, drop_privileges
 
 ROUNDS = int(os.environ.get("APPPASS_CRASH_ROUNDS", "200"))
@@ -88,14 +90,6 @@ def collect(pid, read_fd):
     return b"".join(chunks).decode().splitlines()
 
 
-def integrity(db_path):
-    connection = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
-    try:
-        return [row[0] for row in connection.execute("PRAGMA integrity_check")]
-    finally:
-        connection.close()
-
-
 def log_about(daemon, ids):
     """The daemon's log lines that name any of IDS, to tell what happened to them."""
     return "\n".join(line for line in daemon.log_text().splitlines() if any(i in line for i in ids))
@@ -105,17 +99,20 @@ def test_kill_9_during_creates_and_deletes_loses_nothing_acknowledged(env):
     seed = int(os.environ.get("APPPASS_CRASH_SEED", random.randrange(2**32)))
     print("crash consistency seed %d, %d rounds" % (seed, ROUNDS))
     rng = random.Random(seed)
-    db_path = os.path.join(env.state_dir, "apppass.db")
     live = {user: set() for user in CLIENT_USERS}       # what the store must hold
     deleted = {user: set() for user in CLIENT_USERS}    # what it must never hold again
     totals = {"C": 0, "D": 0, "A": 0}
     killed_mid_call = 0
+    connections_cut = 0
 
     for round_number in range(ROUNDS):
         clients = [(user,) + start_client(user, env.address, sorted(live[user]), round_number,
                                           rng.randrange(2**32))
                    for user in CLIENT_USERS]
         time.sleep(rng.uniform(0.02, 0.3))
+        if on_postgresql() and rng.random() < 0.5:
+            connections_cut += terminate_daemon_backends(env)
+            time.sleep(rng.uniform(0.0, 0.05))
         os.kill(env.daemon.pid, signal.SIGKILL)
         env.daemon.stop()  # reaps it
         for user, pid, read_fd in clients:
@@ -146,7 +143,7 @@ def test_kill_9_during_creates_and_deletes_loses_nothing_acknowledged(env):
                 live[user].discard(unanswered.split()[1])
 
         env.daemon.start()
-        assert integrity(db_path) == ["ok"], "round %d (seed %d)" % (round_number, seed)
+        assert store_integrity(env) == ["ok"], "round %d (seed %d)" % (round_number, seed)
         client = env.client()
         try:
             for user in CLIENT_USERS:
@@ -163,10 +160,13 @@ def test_kill_9_during_creates_and_deletes_loses_nothing_acknowledged(env):
         finally:
             client.close()
 
-    print("acknowledged: %d creates, %d deletes, %d delete-alls; %d calls cut by the kill"
-          % (totals["C"], totals["D"], totals["A"], killed_mid_call))
+    print("acknowledged: %d creates, %d deletes, %d delete-alls; %d calls cut by the kill;"
+          " %d database connections cut" % (totals["C"], totals["D"], totals["A"], killed_mid_call,
+                                            connections_cut))
     # The rounds did what they are for: much was acknowledged, and kills hit calls in flight.
     assert totals["C"] >= ROUNDS and totals["D"] >= ROUNDS // 4
     assert killed_mid_call >= ROUNDS // 4
+    if on_postgresql():
+        assert connections_cut >= ROUNDS // 4
     assert_clean_log(env.daemon)
     stop_cleanly(env.daemon)

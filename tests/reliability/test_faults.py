@@ -15,7 +15,7 @@ import dbus
 import pytest
 
 import testenv
-from reliability import assert_clean_log, raw_call, stop_cleanly
+from reliability import assert_clean_log, raw_call, sqlite_only, stop_cleanly, store_snapshot
 from testenv import BusCallError, Client, ERROR_PREFIX, TestEnv, USER_A, USER_B
 
 STORE_UNAVAILABLE = ERROR_PREFIX + "StoreUnavailable"
@@ -91,6 +91,7 @@ def file_bytes(path):
 
 # --- the state directory read-only ----------------------------------------------------------
 
+@sqlite_only
 def test_read_only_state_directory():
     """A state directory on a read-only file system (a mount that cannot be made read-only
     while apppassd holds files open for writing there, so the daemon is started on it)."""
@@ -135,6 +136,7 @@ def fill(directory):
     return path
 
 
+@sqlite_only
 def test_disk_full():
     with env_on_tmpfs(size="1m") as env:
         client = env.client()
@@ -180,6 +182,7 @@ def test_disk_full():
         stop_cleanly(env.daemon)
 
 
+@sqlite_only
 def test_first_start_on_a_full_disk_refuses_clearly():
     testenv.require_test_users()
     with TestEnv(daemon=False) as env:
@@ -214,6 +217,7 @@ def check_all_verify(env, made):
         assert client.verify(user, password) == entry_id
 
 
+@sqlite_only
 @pytest.mark.parametrize("damage", ["random bytes", "text", "empty header", "a page zeroed",
                                     "truncated"])
 def test_garbage_database_stops_the_daemon_and_is_left_alone(env, damage):
@@ -266,8 +270,7 @@ def test_garbage_database_stops_the_daemon_and_is_left_alone(env, damage):
 def test_key_faults_stop_the_daemon_and_lose_nothing(env, fault, message):
     made = stopped_store_with_entries(env, count=4)
     key = os.path.join(env.state_dir, "apppass.key")
-    db = os.path.join(env.state_dir, "apppass.db")
-    good_key, good_db = file_bytes(key), file_bytes(db)
+    good_key, good_store = file_bytes(key), store_snapshot(env)
     os.rename(key, key + ".saved")
     if fault == "world-readable":
         with open(key, "wb") as f:
@@ -295,7 +298,7 @@ def test_key_faults_stop_the_daemon_and_lose_nothing(env, fault, message):
     assert message in log, log
     no_daemon_answers(env)
     # No new key was made in its place and the store was not touched.
-    assert file_bytes(db) == good_db
+    assert store_snapshot(env) == good_store
     if fault == "missing":
         assert not os.path.exists(key)
 
