@@ -27,18 +27,9 @@ const char* string_item(pam_handle_t* pamh, int type) {
     return static_cast<const char*>(item);
 }
 
-// Remembers, on this handle, whether this module's last authentication succeeded. A flag
-// without a cleanup function: it is a pointer to static data, so it survives fork() as it is.
-void record_success(pam_handle_t* pamh, bool succeeded) {
-    static const char kYes = 1;
-    pam_set_data(pamh, kAuthenticatedDataKey, succeeded ? const_cast<char*>(&kYes) : nullptr,
-                 nullptr);
-}
-
 }  // namespace
 
 int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
-    record_success(pamh, false);
     const ModuleOptions options = parse_module_options(argc, argv);
     log_option_problems(pamh, options);
 
@@ -108,7 +99,6 @@ int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
     if (verified) {
         pam_syslog(pamh, LOG_INFO, "app password %s accepted for user %s (service %s, remote host '%s')",
                    verified.value().c_str(), user, service, remote_host);
-        record_success(pamh, true);
     } else {
         pam_syslog(pamh, outcome == Outcome::BadPassword ? LOG_NOTICE : LOG_WARNING,
                    "user %s (service %s, remote host '%s'): %s; returning %s [%s]", user, service,
@@ -116,13 +106,6 @@ int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
                    verified.error().detail.c_str());
     }
     return code;
-}
-
-int set_credentials(pam_handle_t* pamh) {
-    const void* data = nullptr;
-    if (pam_get_data(pamh, kAuthenticatedDataKey, &data) == PAM_SUCCESS && data != nullptr)
-        return PAM_SUCCESS;
-    return PAM_IGNORE;
 }
 
 }  // namespace apppass::pam

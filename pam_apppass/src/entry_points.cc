@@ -35,10 +35,12 @@ extern "C" {
                    [&] { return apppass::pam::authenticate(pamh, flags, argc, argv); });
 }
 
-// Documented in pam_apppass(8): app passwords carry no credentials of their own, so this only
-// confirms the module's own success and stays out of the way otherwise.
-[[gnu::visibility("default")]] int pam_sm_setcred(pam_handle_t* pamh, int, int, const char**) noexcept {
-    return guarded(pamh, "setcred", [&] { return apppass::pam::set_credentials(pamh); });
+// App passwords carry no credentials to establish, so this succeeds, as pam_unix's does. It
+// must not depend on the authentication: sshd calls pam_setcred in its monitor process, not in
+// the process that authenticated, and a stack of modules that all answer PAM_IGNORE fails
+// (PAM_PERM_DENIED), so `auth required pam_apppass.so` alone would drop every ssh login.
+[[gnu::visibility("default")]] int pam_sm_setcred(pam_handle_t*, int, int, const char**) noexcept {
+    return PAM_SUCCESS;
 }
 
 [[gnu::visibility("default")]] int pam_sm_acct_mgmt(pam_handle_t*, int, int, const char**) noexcept {

@@ -8,11 +8,6 @@
 namespace apppass::pam {
 
 int authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv);
-// PAM_SUCCESS after this module's own successful authentication on PAMH, else PAM_IGNORE.
-int set_credentials(pam_handle_t* pamh);
 int change_authtok(pam_handle_t* pamh, int flags, int argc, const char** argv);
-
-// pam_set_data key under which authenticate() records its success for set_credentials().
-inline constexpr const char* kAuthenticatedDataKey = "pam_apppass:authenticated";
 
 }  // namespace apppass::pam

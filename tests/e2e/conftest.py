@@ -8,6 +8,7 @@
 #
 # Everything a test changes on the machine is put back: /etc/pam.d/{dovecot,sshd} restored,
 # servers stopped by their PIDs, users, groups, loopback addresses and files removed.
+import contextlib
 import os
 import pathlib
 import pwd
@@ -313,12 +314,12 @@ session  required                     pam_unix.so
 """
 
 
-@pytest.fixture(scope="session")
-def sshd(users, work_dir):
+@contextlib.contextmanager
+def running_sshd(work_dir, name, pam_stack):
     """OpenSSH's sshd from Debian on 127.0.0.1:<spare port>, UsePAM with keyboard-interactive,
-    /etc/pam.d/sshd from the sshd-app-passwords-for-group example."""
-    stack = PamStack("sshd", (EXAMPLES / "sshd-app-passwords-for-group").read_text() + SSHD_SESSION)
-    base = work_dir / "sshd"
+    PAM_STACK as /etc/pam.d/sshd while it runs; its files in WORK_DIR/NAME."""
+    stack = PamStack("sshd", pam_stack)
+    base = work_dir / name
     base.mkdir()
     port = free_port()
     conf = base / "sshd_config"
@@ -341,6 +342,20 @@ def sshd(users, work_dir):
         stack.restore()
         if made_privsep_dir:
             shutil.rmtree("/run/sshd", ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sshd_with_stack(work_dir):
+    """running_sshd, for a test module that needs sshd with its own PAM stack."""
+    return lambda name, pam_stack: running_sshd(work_dir, name, pam_stack)
+
+
+@pytest.fixture(scope="session")
+def sshd(users, work_dir):
+    """sshd with /etc/pam.d/sshd from the sshd-app-passwords-for-group example."""
+    stack = (EXAMPLES / "sshd-app-passwords-for-group").read_text() + SSHD_SESSION
+    with running_sshd(work_dir, "sshd", stack) as server:
+        yield server
 
 
 class Server:

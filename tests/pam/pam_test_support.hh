@@ -34,6 +34,8 @@ inline constexpr const char* kServiceProbeIgnoreUnknown = "apppass-probe-ignore-
 inline constexpr const char* kServiceProbeIgnoreUnavail = "apppass-probe-ignore-unavail";
 inline constexpr const char* kServiceTimeout1 = "apppass-timeout1";  // timeout=1
 inline constexpr const char* kServiceRevoke = "apppass-revoke";      // revoke_on_password_change
+// auth required pam_apppass.so, account and session required pam_permit.so: nothing else
+inline constexpr const char* kServiceOneLine = "apppass-one-line";
 
 // A variable the launcher must have set; the test fails when it is missing.
 std::string required_env(const char* name);

@@ -55,17 +55,32 @@ void success_prompts_once_and_setcred_confirms(void**) {
     assert_int_equal(module.close_session(pam.get(), 0, 0, nullptr), PAM_IGNORE);
 }
 
-void setcred_ignores_when_this_module_did_not_succeed(void**) {
+// pam_setcred succeeds whatever happened to the authentication, and on a handle that never
+// authenticated: sshd calls it in its monitor process, not in the one that authenticated.
+void setcred_succeeds_without_this_modules_authentication(void**) {
     create_password(kAlice, "phone");
     ScriptedConversation script{{"wrong"}, 0, {}};
     const pam_conv conv = script.conv();
     PamHandle pam(kServiceProbe, kAlice, conv);
     assert_int_equal(probed_module_code(pam.get(), pam_setcred(pam.get(), PAM_ESTABLISH_CRED)),
-                     PAM_IGNORE);
+                     PAM_SUCCESS);
     assert_int_equal(probed_module_code(pam.get(), pam.record(pam_authenticate(pam.get(), 0))),
                      PAM_AUTH_ERR);
     assert_int_equal(probed_module_code(pam.get(), pam_setcred(pam.get(), PAM_ESTABLISH_CRED)),
-                     PAM_IGNORE);
+                     PAM_SUCCESS);
+}
+
+// The stack an administrator writes first, as for pam_unix: `auth required pam_apppass.so`
+// alone. Authenticated on one handle, credentials set on another, as sshd does.
+void one_line_stack_sets_credentials_in_another_handle(void**) {
+    const AppPassword entry = create_password(kAlice, "phone");
+    assert_int_equal(authenticate_with(entry.password, kAlice, kServiceOneLine), PAM_SUCCESS);
+    ScriptedConversation script{{}, 0, {}};
+    const pam_conv conv = script.conv();
+    PamHandle monitor(kServiceOneLine, kAlice, conv);
+    assert_int_equal(pam_setcred(monitor.get(), PAM_ESTABLISH_CRED), PAM_SUCCESS);
+    assert_int_equal(pam_setcred(monitor.get(), PAM_DELETE_CRED), PAM_SUCCESS);
+    assert_int_equal(script.prompts.size(), 0);
 }
 
 void wrong_password_is_auth_err(void**) {
@@ -325,7 +340,8 @@ void chauthtok_revokes_all_entries_of_the_user(void**) {
 int main() {
     const CMUnitTest tests[] = {
         cmocka_unit_test_teardown(success_prompts_once_and_setcred_confirms, forget_all_entries),
-        cmocka_unit_test_teardown(setcred_ignores_when_this_module_did_not_succeed, forget_all_entries),
+        cmocka_unit_test_teardown(setcred_succeeds_without_this_modules_authentication, forget_all_entries),
+        cmocka_unit_test_teardown(one_line_stack_sets_credentials_in_another_handle, forget_all_entries),
         cmocka_unit_test_teardown(wrong_password_is_auth_err, forget_all_entries),
         cmocka_unit_test_teardown(unknown_login_is_user_unknown, forget_all_entries),
         cmocka_unit_test_teardown(user_without_app_passwords, forget_all_entries),

@@ -59,8 +59,8 @@ int login(const char* service, const char* user, const std::string& password) {
 }
 
 // sshd authenticates in a child process and calls pam_setcred in its monitor process, where
-// the modules never saw the login (pam_apppass answers PAM_IGNORE there): the stack must let
-// pam_setcred succeed all the same, or sshd drops the connection after "Accepted".
+// the modules never saw the login: the stack must let pam_setcred succeed all the same, or sshd
+// drops the connection after "Accepted".
 int setcred_in_another_process(const char* service, const char* user) {
     pamtest_conv_data conv{};
     pam_testcase cases[] = {pam_test(PAMTEST_SETCRED, PAM_SUCCESS)};

@@ -55,9 +55,10 @@ int module_code(const char* service, const std::vector<const char*>& args = {}) 
                                                       const_cast<const char**>(args.data()));
     // it asked nothing: no user name, no password
     assert_int_equal(script.prompts.size(), 0);
-    // and pam_setcred confirms nothing
+    // pam_setcred has no credentials to establish, here as everywhere: PAM_SUCCESS, as
+    // pam_unix answers (sshd calls it in a process that never authenticated)
     assert_int_equal(module_entry_points().setcred(pam.get(), PAM_ESTABLISH_CRED, 0, nullptr),
-                     PAM_IGNORE);
+                     PAM_SUCCESS);
     return rc;
 }
 
