@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -38,13 +39,43 @@ Notifier::~Notifier() {
 }
 
 void Notifier::notify(const ChangeNotice& notice) noexcept {
+    if (config_.mode == NotifyMode::No)
+        return;
     try {
-        start(notice);
+        queued_.push_back(notice);
+        if (!queue_source_) {
+            sd_event_source* raw = nullptr;
+            const int r = sd_event_add_defer(event_, &raw, on_queued, this);
+            if (r < 0)
+                throw std::runtime_error(std::string("cannot queue: ") + std::strerror(-r));
+            queue_source_.reset(raw);
+            // after the bus's own work: the reply first, the notice's fork and exec later
+            sd_event_source_set_priority(raw, SD_EVENT_PRIORITY_IDLE);
+        }
+        sd_event_source_set_enabled(queue_source_.get(), SD_EVENT_ONESHOT);
     } catch (const std::exception& e) {
+        queued_.clear();
         log_message(LOG_WARNING, std::string("cannot notify of a change: ") + e.what());
     } catch (...) {
+        queued_.clear();
         log_message(LOG_WARNING, "cannot notify of a change");
     }
+}
+
+int Notifier::on_queued(sd_event_source*, void* userdata) noexcept {
+    auto* self = static_cast<Notifier*>(userdata);
+    std::vector<ChangeNotice> notices;
+    notices.swap(self->queued_);
+    for (const auto& notice : notices) {
+        try {
+            self->start(notice);
+        } catch (const std::exception& e) {
+            log_message(LOG_WARNING, std::string("cannot notify of a change: ") + e.what());
+        } catch (...) {
+            log_message(LOG_WARNING, "cannot notify of a change");
+        }
+    }
+    return 0;
 }
 
 void Notifier::start(const ChangeNotice& notice) {

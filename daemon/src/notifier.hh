@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -26,7 +27,8 @@ public:
     // Children still running are killed (they are the daemon's, and it is going away).
     ~Notifier();
 
-    // Starts the program for NOTICE, or logs why not. Never throws, never blocks.
+    // Queues NOTICE; its program starts from the event loop once the current call has been
+    // answered (a defer source), or why not is logged. Never throws, never blocks.
     void notify(const ChangeNotice& notice) noexcept;
 
 private:
@@ -37,12 +39,15 @@ private:
     };
     static int on_exit(sd_event_source* source, const siginfo_t* info, void* userdata) noexcept;
     static int on_timeout(sd_event_source* source, uint64_t usec, void* userdata) noexcept;
+    static int on_queued(sd_event_source* source, void* userdata) noexcept;
     void start(const ChangeNotice& notice);
 
     sd_event* event_;
     NotifyConfig config_;
     std::string host_;
     std::map<pid_t, Child> children_;
+    std::vector<ChangeNotice> queued_;
+    EventSourcePtr queue_source_;
 };
 
 }  // namespace apppass::daemon
