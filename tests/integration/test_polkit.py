@@ -75,18 +75,23 @@ class PolkitWorld:
             f.write("auth [success=done ignore=ignore default=die] %s\n"
                     "auth required pam_unix.so\n"
                     "account required pam_unix.so\n" % PAM_MODULE)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run/dbus"], check=True)
-        bind_over("/usr/share/polkit-1/actions", actions)
-        bind_over("/etc/polkit-1/rules.d", self.rules)
-        bind_over("/etc/pam.d", pam_dir)
-        self.bus = testenv.TestBus("/run/dbus", policies=[POLKIT_BUS_POLICY])
-        assert self.bus.socket == "/run/dbus/system_bus_socket"
-        self.address = self.bus.address
-        self.polkitd = None
-        self.start_polkitd()
-        self.daemon = testenv.TestDaemon(self.bus, os.path.join(self.top, "state"),
-                                         {"polkit": "yes", "throttle": "no"})
-        self.cli = world_accessible_copy(CLI, os.path.join(self.top, "bin"))
+        self.bus = self.polkitd = self.daemon = None
+        try:
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run/dbus"],
+                           check=True)
+            bind_over("/usr/share/polkit-1/actions", actions)
+            bind_over("/etc/polkit-1/rules.d", self.rules)
+            bind_over("/etc/pam.d", pam_dir)
+            self.bus = testenv.TestBus("/run/dbus", policies=[POLKIT_BUS_POLICY])
+            assert self.bus.socket == "/run/dbus/system_bus_socket"
+            self.address = self.bus.address
+            self.start_polkitd()
+            self.daemon = testenv.TestDaemon(self.bus, os.path.join(self.top, "state"),
+                                             {"polkit": "yes", "throttle": "no"})
+            self.cli = world_accessible_copy(CLI, os.path.join(self.top, "bin"))
+        except BaseException:
+            self.close()  # nothing of a half-made world may outlive the test
+            raise
 
     def start_polkitd(self):
         env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address)
@@ -129,10 +134,12 @@ class PolkitWorld:
 
     def close(self):
         try:
-            self.daemon.stop()
+            if self.daemon is not None:
+                self.daemon.stop()
         finally:
             self.stop_polkitd()
-            self.bus.stop()
+            if self.bus is not None:
+                self.bus.stop()
             for target in ("/etc/pam.d", "/etc/polkit-1/rules.d", "/usr/share/polkit-1/actions",
                            "/run/dbus"):
                 subprocess.run(["umount", target], check=False)
