@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "config.hh"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -149,10 +151,9 @@ const std::map<std::string_view, Setter>& setters() {
     return table;
 }
 
-}  // namespace
-
-Result<Config> parse_config(std::string_view text, std::string_view origin) {
-    Config config;
+// The lines of one file over BASE, without the checks of the whole (check_config).
+Result<Config> apply_config_text(std::string_view text, std::string_view origin, const Config& base) {
+    Config config = base;
     std::set<std::string, std::less<>> seen;
     unsigned line_number = 0;
     const auto fail = [&](const std::string& what) {
@@ -182,6 +183,12 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
         if (auto problem = setter->second(config, value); !problem.empty())
             return fail(std::string(key) + " " + problem);
     }
+    return config;
+}
+
+// The checks that span keys, made once all files have been read: a drop-in may complete what
+// the main file started.
+Result<Config> check_config(Config config, std::string_view origin) {
     if (config.store == StoreKind::Postgresql && config.postgresql.empty())
         return make_error(api::ErrorCode::InvalidArgument,
                           std::string(origin) + ": store = postgresql needs postgresql = CONNECTION "
@@ -199,12 +206,12 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
     return config;
 }
 
-Result<Config> load_config(const std::string& path, bool may_be_missing) {
+Result<std::string> read_file(const std::string& path, bool may_be_missing) {
     std::ifstream file(path, std::ios::binary);
     if (!file) {
         const int error = errno;
         if (error == ENOENT && may_be_missing)
-            return Config{};
+            return std::string();
         return make_error(api::ErrorCode::InvalidArgument,
                           "cannot read configuration file " + path + ": " + std::strerror(error));
     }
@@ -212,7 +219,82 @@ Result<Config> load_config(const std::string& path, bool may_be_missing) {
     contents << file.rdbuf();
     if (file.bad())
         return make_error(api::ErrorCode::InvalidArgument, "cannot read configuration file " + path);
-    return parse_config(contents.str(), path);
+    return contents.str();
+}
+
+// The *.conf files of DIRECTORY in byte order of their names (not the locale's), as systemd
+// orders its drop-ins; none when the directory does not exist.
+Result<std::vector<std::string>> dropin_files(const std::string& directory) {
+    std::vector<std::string> names;
+    std::error_code error;
+    std::filesystem::directory_iterator it(directory, error);
+    if (error == std::errc::no_such_file_or_directory)
+        return names;
+    if (error)
+        return make_error(api::ErrorCode::InvalidArgument,
+                          "cannot read configuration directory " + directory + ": " + error.message());
+    // increment(error), not ++: the operator throws, and no exception leaves the loader.
+    for (; !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() > 5 && name.front() != '.' && name.ends_with(".conf"))
+            names.push_back(name);
+    }
+    if (error)
+        return make_error(api::ErrorCode::InvalidArgument,
+                          "cannot read configuration directory " + directory + ": " + error.message());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view text, std::string_view origin, const Config& base) {
+    auto config = apply_config_text(text, origin, base);
+    if (!config)
+        return config;
+    return check_config(std::move(config).value(), origin);
+}
+
+std::string dropin_directory(const std::string& path) {
+    return path + ".d";
+}
+
+Result<Config> load_config(const std::string& path, bool may_be_missing) {
+    auto text = read_file(path, may_be_missing);
+    if (!text)
+        return std::move(text).error();
+    auto config = apply_config_text(text.value(), path, Config{});
+    if (!config)
+        return config;
+    const std::string directory = dropin_directory(path);
+    auto names = dropin_files(directory);
+    if (!names)
+        return std::move(names).error();
+    for (const auto& name : names.value()) {
+        const std::string file = directory + "/" + name;
+        auto dropin = read_file(file, false);
+        if (!dropin)
+            return std::move(dropin).error();
+        config = apply_config_text(dropin.value(), file, config.value());
+        if (!config)
+            return config;
+    }
+    return check_config(std::move(config).value(),
+                        names.value().empty() ? path : path + " with " + directory + "/*.conf");
+}
+
+std::string reload_problem(const Config& current, const Config& next) {
+    if (current.store != next.store || current.postgresql != next.postgresql)
+        return "the store settings (store, postgresql) changed; they take effect only when apppassd "
+               "starts: restart it";
+    // The bus service and the notifier were made with these at start-up.
+    const NotifyConfig& a = current.notify;
+    const NotifyConfig& b = next.notify;
+    if (current.polkit != next.polkit || a.mode != b.mode || a.sendmail != b.sendmail ||
+        a.command != b.command || a.timeout != b.timeout)
+        return "the polkit or notify settings changed; they take effect only when apppassd starts: "
+               "restart it";
+    return {};
 }
 
 }  // namespace apppass::daemon

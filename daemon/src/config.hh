@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// apppassd.conf: `key = value` lines, `#` comment lines. Every key has a default; an unknown
-// key, a repeated key or a bad value is an error that names the file and the line.
+// apppassd.conf and its drop-ins: `key = value` lines, `#` comment lines. Every key has a
+// default; an unknown key, a key repeated in one file or a bad value is an error that names the
+// file and the line.
 #pragma once
 
 #include <chrono>
@@ -49,10 +50,22 @@ struct Config {
     NotifyConfig notify;
 };
 
-// Parses the text of a configuration file; `origin` names it in error messages.
-Result<Config> parse_config(std::string_view text, std::string_view origin);
+// Parses the text of a configuration file over BASE (the defaults unless given): a key the
+// text sets replaces BASE's value. `origin` names the file in error messages. Checks the
+// result as a whole (e.g. store = postgresql needs postgresql =).
+Result<Config> parse_config(std::string_view text, std::string_view origin, const Config& base = {});
 
-// Reads and parses a file. A missing file gives the defaults when `may_be_missing`.
+// The drop-in directory of a configuration file: PATH.d, as systemd names its own.
+std::string dropin_directory(const std::string& path);
+
+// Reads the file PATH, then every *.conf file in dropin_directory(PATH) in lexical (byte)
+// order; a key set in a later file replaces the value of an earlier one. A missing PATH gives
+// the defaults when `may_be_missing`; a missing drop-in directory is no error.
 Result<Config> load_config(const std::string& path, bool may_be_missing);
+
+// What a running daemon cannot take over on a reload: the store it opened, and the polkit and
+// notify settings its bus service and notifier were made with, at start-up.
+// Empty when NEXT may replace CURRENT, else why not.
+std::string reload_problem(const Config& current, const Config& next);
 
 }  // namespace apppass::daemon

@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
 
 #include "access_policy.hh"
 #include "apppass/bus_handles.hh"
@@ -62,7 +63,12 @@ public:
 
 private:
     static int on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept;
+    static int on_reload_signal(sd_event_source*, const signalfd_siginfo*, void* userdata) noexcept;
     void arm_flush_timer();
+    void reload();
+
+    Options options_;
+    Config config_;  // the configuration in force, replaced by a successful reload
 
     std::unique_ptr<Store> store_;
     std::optional<HmacSha256> hmac_;
@@ -86,6 +92,39 @@ int Daemon::on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept 
         log_message(LOG_ERR, std::string("recording last use failed: ") + e.what());
     }
     return 0;
+}
+
+int Daemon::on_reload_signal(sd_event_source*, const signalfd_siginfo*, void* userdata) noexcept {
+    try {
+        static_cast<Daemon*>(userdata)->reload();
+    } catch (const std::exception& e) {
+        log_message(LOG_ERR, std::string("configuration not reloaded, the running one is kept: ") + e.what());
+    }
+    return 0;
+}
+
+// SIGHUP (systemctl reload): the files are read again between two calls, on the one thread,
+// so no call sees half a configuration and no connection is dropped. Anything wrong with the
+// new files leaves the running configuration as it was.
+void Daemon::reload() {
+    sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
+    const auto refuse = [](const std::string& why) {
+        log_message(LOG_ERR, "configuration not reloaded, the running one is kept: " + why);
+        sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1 (the last reload failed)");
+    };
+    auto next = load_config(options_.config_path, !options_.config_given);
+    if (!next)
+        return refuse(next.error().message);
+    if (auto problem = reload_problem(config_, next.value()); !problem.empty())
+        return refuse(problem);
+    auto policy = AccessPolicy::create(next.value());
+    if (!policy)
+        return refuse(options_.config_path + ": " + policy.error().message);
+    manager_->reconfigure(next.value(), std::move(policy).value());
+    config_ = std::move(next).value();
+    log_message(LOG_INFO, "configuration reloaded from " + options_.config_path + " and " +
+                              dropin_directory(options_.config_path) + "/*.conf");
+    sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
 }
 
 void Daemon::arm_flush_timer() {
@@ -114,12 +153,15 @@ static Result<std::unique_ptr<Store>> open_configured_store(const Config& config
 int Daemon::run(const Options& options) {
     // Everything apppassd creates (store, WAL, key) is for its own eyes only.
     umask(077);
-    auto config = load_config(options.config_path, !options.config_given);
-    if (!config)
-        return fail(config.error().message);
+    options_ = options;
+    auto loaded = load_config(options.config_path, !options.config_given);
+    if (!loaded)
+        return fail(loaded.error().message);
+    config_ = std::move(loaded).value();
+    const Config& config = config_;
     if (auto s = prepare_state_directory(options.state_dir); !s)
         return fail(s.error().message);
-    auto store = open_configured_store(config.value(), options.state_dir);
+    auto store = open_configured_store(config, options.state_dir);
     if (!store)
         return fail(store.error().message);
     store_ = std::move(store).value();
@@ -128,10 +170,10 @@ int Daemon::run(const Options& options) {
         return fail(hmac.error().message);
     hmac_.emplace(std::move(hmac).value());
 
-    auto policy = AccessPolicy::create(config.value());
+    auto policy = AccessPolicy::create(config);
     if (!policy)
         return fail(options.config_path + ": " + policy.error().message);
-    manager_.emplace(config.value(), *store_, *hmac_, std::move(policy).value());
+    manager_.emplace(config, *store_, *hmac_, std::move(policy).value());
     manager_->last_uses().on_first_pending = [this] { arm_flush_timer(); };
     // Not fatal: an NSS outage at start leaves old entries unnamed until the next start, and
     // an unnamed entry is judged by its uid, as before names were kept.
@@ -148,21 +190,28 @@ int Daemon::run(const Options& options) {
     sigaddset(&signals, SIGINT);
     // For sd_event_add_child: the notifier's programs are reaped by the loop.
     sigaddset(&signals, SIGCHLD);
+    sigaddset(&signals, SIGHUP);
     sigprocmask(SIG_BLOCK, &signals, nullptr);
     // A null handler makes sd-event leave the loop on the signal.
     if (int r = sd_event_add_signal(event_.get(), nullptr, SIGTERM, nullptr, nullptr); r < 0)
         return strerror_fail("cannot watch SIGTERM", r);
     if (int r = sd_event_add_signal(event_.get(), nullptr, SIGINT, nullptr, nullptr); r < 0)
         return strerror_fail("cannot watch SIGINT", r);
+    if (int r = sd_event_add_signal(event_.get(), nullptr, SIGHUP, on_reload_signal, this); r < 0)
+        return strerror_fail("cannot watch SIGHUP", r);
+    // Under WatchdogSec= the loop itself pings the service manager; a loop stuck in one call
+    // stops pinging, and systemd restarts the daemon. Without a watchdog this does nothing.
+    if (int r = sd_event_set_watchdog(event_.get(), true); r < 0)
+        return strerror_fail("cannot set up the watchdog", r);
 
-    notifier_.emplace(event_.get(), config.value().notify);
+    notifier_.emplace(event_.get(), config.notify);
     manager_->on_change = [this](const ChangeNotice& notice) { notifier_->notify(notice); };
 
     sd_bus* raw_bus = nullptr;
     if (int r = sd_bus_open_system(&raw_bus); r < 0)
         return strerror_fail("cannot connect to the system bus", r);
     bus_.reset(raw_bus);
-    service_.emplace(*manager_, config.value().polkit);
+    service_.emplace(*manager_, config.polkit);
     if (auto s = service_->attach(bus_.get()); !s)
         return fail(s.error().message);
     if (int r = sd_bus_attach_event(bus_.get(), event_.get(), SD_EVENT_PRIORITY_NORMAL); r < 0)
@@ -176,7 +225,7 @@ int Daemon::run(const Options& options) {
 
     // Never the connection string: it may hold a password.
     log_message(LOG_INFO, "apppassd " APPPASS_VERSION " ready, store " +
-                              (config.value().store == StoreKind::Postgresql ? std::string("postgresql")
+                              (config.store == StoreKind::Postgresql ? std::string("postgresql")
                                                                               : options.state_dir + "/apppass.db"));
     sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
     const int r = sd_event_loop(event_.get());

@@ -49,6 +49,12 @@ void Manager::tell(const ChangeNotice& notice) {
         on_change(notice);
 }
 
+void Manager::reconfigure(const Config& config, AccessPolicy policy) {
+    config_ = config;
+    policy_ = std::move(policy);
+    throttle_.reconfigure(config.throttle);
+}
+
 Result<Account> Manager::target_account(const Caller& caller, std::string_view user, const char* action,
                                         Access access) {
     Result<std::optional<Account>> found = std::optional<Account>();

@@ -76,6 +76,11 @@ public:
     // At start: entries made before account names were kept get their uid's name.
     Status name_unnamed_entries();
 
+    // A reloaded configuration (SIGHUP): limits, groups and throttle settings apply to the
+    // next call. The throttle keeps its counters; the store stays the one opened at start-up
+    // (reload_problem() refuses a config that changes it).
+    void reconfigure(const Config& config, AccessPolicy policy);
+
     // The last uses not yet written; the owner flushes them on a timer and at exit.
     LastUseCache& last_uses() noexcept { return last_uses_; }
 

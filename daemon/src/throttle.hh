@@ -38,6 +38,10 @@ public:
     // must not let a host wipe out the failures it made guessing at others.
     void record_success(std::string_view user, std::string_view host);
 
+    // New settings from a reloaded configuration; the counters are kept, so a reload does
+    // not give a guessing host a fresh allowance.
+    void reconfigure(const ThrottleConfig& config) { config_ = config; }
+
     std::size_t tracked_keys() const noexcept { return per_host_.size() + per_user_host_.size(); }
 
 private:

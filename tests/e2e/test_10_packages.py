@@ -54,6 +54,19 @@ def test_apppassd_has_daemon_bus_files_unit_conffile_and_man_page(deb_dir):
     assert "deb-systemd-helper purge 'apppassd.service'" in control_file(deb_dir, "apppassd", "postrm")
 
 
+def test_bus_activation_goes_through_the_alias_that_enabling_the_unit_makes():
+    """`systemctl disable apppassd` removes the alias, and with it D-Bus activation."""
+    activation = pathlib.Path("/usr/share/dbus-1/system-services/org.apppass.AppPass1.service")
+    assert "SystemdService=dbus-org.apppass.AppPass1.service\n" in activation.read_text()
+    unit = pathlib.Path("/lib/systemd/system/apppassd.service").read_text()
+    assert "\nAlias=dbus-org.apppass.AppPass1.service\n" in unit
+    assert pathlib.Path("/etc/systemd/system/dbus-org.apppass.AppPass1.service").resolve() == \
+        pathlib.Path("/lib/systemd/system/apppassd.service")
+    # and the unit reloads with SIGHUP and is watched
+    assert "\nExecReload=/bin/kill -HUP $MAINPID\n" in unit
+    assert "\nWatchdogSec=30s\n" in unit
+
+
 def test_apppass_has_the_tool_its_man_page_and_completion(deb_dir):
     files = contents(deb_dir, "apppass")
     for path in ("/usr/bin/apppass", "/usr/share/man/man1/apppass.1.gz",

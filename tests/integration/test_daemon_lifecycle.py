@@ -3,6 +3,7 @@
 bus, and what it writes to its log."""
 import os
 import signal
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -266,3 +267,20 @@ def test_malformed_verifications_are_logged_escaped_and_capped(client, env):
     assert 'APPPASS_RESULT="InvalidArgument"' in line[0]
     assert 'APPPASS_REMOTE_HOST="evil\\x0aAPPPASS_RESULT=\\"ok\\"' in line[0]
     assert line[0].endswith('hhh..." APPPASS_CALLER_UID="0"') and len(line[0]) < 1000
+
+
+def test_event_loop_pings_the_watchdog_under_watchdog_usec():
+    """WatchdogSec= in the unit sets WATCHDOG_USEC; sd_event_set_watchdog makes the loop send
+    WATCHDOG=1 on the notify socket at half that period, without any call arriving."""
+    with TestEnv(daemon=False) as env:
+        daemon = env.start_daemon(env={"WATCHDOG_USEC": "400000"})
+        # The readiness socket was closed once READY=1 came; sd_notify sends to the path anew
+        # each time, so a socket bound again at that path gets the pings.
+        path = os.path.join(env.bus.workdir, "notify.sock")
+        os.unlink(path)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+            notify.bind(path)
+            notify.settimeout(5)
+            messages = [notify.recv(4096).decode() for _ in range(2)]
+        assert messages == ["WATCHDOG=1", "WATCHDOG=1"]
+        assert daemon.process.poll() is None

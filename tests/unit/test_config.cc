@@ -2,6 +2,11 @@
 
 #include "config.hh"
 
+#include <filesystem>
+#include <fstream>
+
+#include "temp_dir.hh"
+
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
 
 using namespace apppass::daemon;
@@ -136,10 +141,106 @@ static void missing_file(void**) {
                       "cannot read configuration file /nonexistent/apppassd.conf: No such file or directory");
 }
 
+static void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+// The main file, then apppassd.conf.d/*.conf in byte order of the names; a later file wins.
+static void dropins_in_lexical_order_later_wins(void**) {
+    TempDir dir;
+    const std::string main_file = dir.file("apppassd.conf");
+    write_file(main_file, "max_per_user = 5\nthrottle_delay_max = 60\n");
+    assert_text_equal(dropin_directory(main_file), dir.file("apppassd.conf.d"));
+    std::filesystem::create_directory(dir.file("apppassd.conf.d"));
+    write_file(dir.file("apppassd.conf.d/20-limit.conf"), "max_per_user = 7\ndenied_groups = sudo\n");
+    write_file(dir.file("apppassd.conf.d/10-limit.conf"), "max_per_user = 6\nverify_group = mail\n");
+    write_file(dir.file("apppassd.conf.d/Z-upper.conf"), "throttle_delay_initial = 3\n");  // 'Z' < 'a'
+    write_file(dir.file("apppassd.conf.d/a-last.conf"), "throttle_delay_initial = 4\n");
+    // not drop-ins: other suffixes, hidden files, directories
+    write_file(dir.file("apppassd.conf.d/30-limit.conf.dpkg-old"), "max_per_user = 99\n");
+    write_file(dir.file("apppassd.conf.d/.40-hidden.conf"), "max_per_user = 98\n");
+    write_file(dir.file("apppassd.conf.d/50-junk.conf~"), "nonsense\n");
+    auto c = load_config(main_file, false);
+    assert_true(c.ok());
+    assert_int_equal(c.value().max_per_user, 7);
+    assert_text_equal(c.value().verify_group, "mail");
+    assert_int_equal(c.value().denied_groups.size(), 1);
+    assert_int_equal(c.value().throttle.delay_initial.count(), 4);
+    assert_int_equal(c.value().throttle.delay_max.count(), 60);
+}
+
+static void dropin_errors_name_the_dropin(void**) {
+    TempDir dir;
+    const std::string main_file = dir.file("apppassd.conf");
+    std::filesystem::create_directory(dir.file("apppassd.conf.d"));
+    // a key once in each file is fine; twice in one drop-in is not
+    write_file(main_file, "max_per_user = 5\n");
+    write_file(dir.file("apppassd.conf.d/10-a.conf"), "# limit\nmax_per_user = 6\nmax_per_user = 7\n");
+    auto twice = load_config(main_file, false);
+    assert_false(twice.ok());
+    assert_text_equal(twice.error().message, dir.file("apppassd.conf.d/10-a.conf") + ":3: \"max_per_user\" is set twice");
+    write_file(dir.file("apppassd.conf.d/10-a.conf"), "max_per_user = many\n");
+    auto bad = load_config(main_file, false);
+    assert_false(bad.ok());
+    assert_text_equal(bad.error().message, dir.file("apppassd.conf.d/10-a.conf") +
+                                               ":1: max_per_user must be a whole number from 1 to 10000");
+}
+
+// The checks that span keys see all files: a drop-in may complete the main file, and the
+// error of an incomplete whole names both places.
+static void checks_span_the_dropins(void**) {
+    TempDir dir;
+    const std::string main_file = dir.file("apppassd.conf");
+    std::filesystem::create_directory(dir.file("apppassd.conf.d"));
+    write_file(main_file, "store = postgresql\n");
+    write_file(dir.file("apppassd.conf.d/db.conf"), "postgresql = service=apppass\n");
+    auto c = load_config(main_file, false);
+    assert_true(c.ok());
+    assert_text_equal(c.value().postgresql, "service=apppass");
+    write_file(dir.file("apppassd.conf.d/db.conf"), "throttle_delay_initial = 30\n");
+    auto incomplete = load_config(main_file, false);
+    assert_false(incomplete.ok());
+    assert_text_equal(incomplete.error().message,
+                      main_file + " with " + dir.file("apppassd.conf.d") + "/*.conf: store = postgresql needs "
+                      "postgresql = CONNECTION (a libpq connection string such as service=apppass)");
+    // without the main file (it may be missing), the drop-ins alone
+    std::filesystem::remove(main_file);
+    write_file(dir.file("apppassd.conf.d/db.conf"), "max_per_user = 3\n");
+    auto only_dropins = load_config(main_file, true);
+    assert_true(only_dropins.ok());
+    assert_int_equal(only_dropins.value().max_per_user, 3);
+}
+
+static void reload_keeps_the_store(void**) {
+    Config current;
+    Config next = current;
+    next.max_per_user = 3;
+    next.denied_groups = {"sudo"};
+    assert_true(reload_problem(current, next).empty());
+    next.store = StoreKind::Postgresql;
+    next.postgresql = "service=apppass";
+    assert_text_equal(reload_problem(current, next),
+                      "the store settings (store, postgresql) changed; they take effect only when apppassd "
+                      "starts: restart it");
+    current = next;
+    next.postgresql = "service=other";
+    assert_false(reload_problem(current, next).empty());
+    const std::string later = "the polkit or notify settings changed; they take effect only when "
+                              "apppassd starts: restart it";
+    current = next;
+    next.polkit = !next.polkit;
+    assert_text_equal(reload_problem(current, next), later);
+    next = current;
+    next.notify.timeout = std::chrono::seconds(5);
+    assert_text_equal(reload_problem(current, next), later);
+}
+
 int main() {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults), cmocka_unit_test(every_key), cmocka_unit_test(errors_name_file_and_line),
         cmocka_unit_test(missing_file), cmocka_unit_test(store_choice), cmocka_unit_test(polkit_and_notify),
+        cmocka_unit_test(dropins_in_lexical_order_later_wins), cmocka_unit_test(dropin_errors_name_the_dropin),
+        cmocka_unit_test(checks_span_the_dropins), cmocka_unit_test(reload_keeps_the_store),
     };
     return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
 }
