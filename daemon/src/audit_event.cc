@@ -8,14 +8,30 @@ std::string short_error_name(api::ErrorCode code) {
     return full.substr(api::kErrorPrefix.size());
 }
 
+namespace {
+
+// The kind of a call that did what it was asked, by its event name.
+EventKind done_kind(const std::string& event) {
+    if (event == "create")
+        return EventKind::Created;
+    if (event == "verify")
+        return EventKind::Verified;
+    return EventKind::Deleted;  // delete, delete-all, purge-orphans
+}
+
+}  // namespace
+
 Error AuditEvent::refuse(int priority, std::string_view context, Error error) {
     fields.result = short_error_name(error.code);
+    if (!fields.kind)  // a caller that knows more (RevokedTried) has set it
+        fields.kind = error.code == api::ErrorCode::Throttled ? EventKind::Throttled : EventKind::Refused;
     log_event(priority, std::string(context) + ": " + error.message, fields);
     return error;
 }
 
 void AuditEvent::succeed(int priority, const std::string& message) {
     fields.result = "ok";
+    fields.kind = done_kind(fields.event);
     log_event(priority, message, fields);
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The audit event of one Manager method: its fields are filled in as the call learns whom and
 // what it concerns, and it is logged exactly once, either as a refusal (the error's short name
-// as its result) or as what was done ("ok").
+// as its result) or as what was done ("ok"), with the MESSAGE_ID of its kind.
 #pragma once
 
 #include <string>

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@ namespace apppass::daemon {
 namespace {
 
 bool use_journal = false;
+bool use_stderr = true;
 
 // A refused call may carry megabytes in a field; the log keeps enough to recognise it.
 constexpr std::size_t kMaxFieldBytes = 256;
@@ -75,14 +77,38 @@ void write_stderr(const std::string& line) {
     }
 }
 
+// Standard error is worth writing to unless it is closed or /dev/null, as dbus-daemon leaves
+// it for a program it activates.
+bool stderr_leads_somewhere() {
+    struct stat err{};
+    if (fstat(STDERR_FILENO, &err) != 0)
+        return false;
+    struct stat null{};
+    return !(S_ISCHR(err.st_mode) && stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
+             err.st_rdev == null.st_rdev);
+}
+
+// Without the journal: syslog, which a syslog daemon (or the journal's /dev/log on a later
+// boot) keeps, and a copy on standard error for a daemon run by hand or by the tests.
+void write_without_journal(int priority, const std::string& text) {
+    syslog(priority, "%s", text.c_str());
+    if (use_stderr)
+        write_stderr(std::string("apppassd: ") + priority_word(LOG_PRI(priority)) + ": " + text);
+}
+
 }  // namespace
 
 void init_log() {
     use_journal = access("/run/systemd/journal/socket", W_OK) == 0;
+    use_stderr = stderr_leads_somewhere();
+    // LOG_PID as every daemon's syslog line has it; no LOG_CONS: a daemon never writes to the
+    // console. Connected lazily, so a /dev/log that appears later is still found.
+    openlog("apppassd", LOG_PID, LOG_DAEMON);
 }
 
 void log_event(int priority, const std::string& message, const EventFields& fields) {
     std::vector<std::pair<const char*, std::string>> pairs{
+        {"MESSAGE_ID", fields.kind ? std::string(message_id(*fields.kind)) : std::string()},
         {"APPPASS_EVENT", fields.event},       {"APPPASS_RESULT", fields.result},
         {"APPPASS_USER", capped(fields.user)}, {"APPPASS_ENTRY_ID", capped(fields.entry_id)},
         {"APPPASS_ENTRY_NAME", capped(fields.entry_name)}, {"APPPASS_SERVICE", capped(fields.service)},
@@ -102,18 +128,19 @@ void log_event(int priority, const std::string& message, const EventFields& fiel
         if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) >= 0)
             return;
     }
-    std::string line = std::string("apppassd: ") + priority_word(priority) + ": " + message;
+    // Who did what to whose password: an authorisation event, as pam_unix logs its own.
+    std::string line = message;
     for (const auto& [key, value] : pairs)
         if (!value.empty())
             line += std::string(" ") + key + "=" + escaped(value);
-    write_stderr(line);
+    write_without_journal(LOG_AUTHPRIV | priority, line);
 }
 
 void log_message(int priority, const std::string& message) {
     if (use_journal && sd_journal_send("MESSAGE=%s", message.c_str(), "PRIORITY=%i", priority,
                                        "SYSLOG_IDENTIFIER=apppassd", nullptr) >= 0)
         return;
-    write_stderr(std::string("apppassd: ") + priority_word(priority) + ": " + message);
+    write_without_journal(LOG_DAEMON | priority, message);
 }
 
 }  // namespace apppass::daemon

@@ -44,6 +44,7 @@ def test_apppassd_has_daemon_bus_files_unit_conffile_and_man_page(deb_dir):
                  "/usr/share/dbus-1/system-services/org.apppass.AppPass1.service",
                  "/lib/systemd/system/apppassd.service",
                  "/etc/apppass/apppassd.conf",
+                 "/usr/lib/systemd/catalog/apppass.catalog",
                  "/usr/share/man/man8/apppassd.8.gz",
                  "/usr/share/polkit-1/actions/org.apppass.AppPass1.policy",
                  "/usr/share/doc/apppassd/dbus-api.md.gz"):

@@ -293,8 +293,12 @@ class TestDaemon:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, bus, state_dir, config=None, extra_args=(), env=None, wait=True, store=None):
+    def __init__(self, bus, state_dir, config=None, extra_args=(), env=None, wait=True, store=None,
+                 launcher=()):
+        """launcher: a command that ends by exec'ing its arguments (the daemon's command line),
+        so that the PID stays the daemon's; e.g. to run it in a mount namespace."""
         self.bus = bus
+        self.launcher = list(launcher)
         self.store = store if store is not None else store_config()
         self.state_dir = state_dir
         self.config_path = os.path.join(bus.workdir, "apppassd.conf")
@@ -327,7 +331,8 @@ class TestDaemon:
         env["NOTIFY_SOCKET"] = notify_path
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [DAEMON, "--config", self.config_path, "--state-dir", self.state_dir] + self.extra_args,
+            self.launcher + [DAEMON, "--config", self.config_path, "--state-dir", self.state_dir]
+            + self.extra_args,
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=env)
         self.pid = self.process.pid
         try:
