@@ -33,7 +33,7 @@ def complete(env, cli, *words, user=USER_A):
 def test_commands_and_global_options(env, cli):
     assert complete(env, cli, "") == ["create", "list", "delete"]
     assert complete(env, cli, "de") == ["delete"]
-    assert complete(env, cli, "--") == ["--user", "--no-ask-password", "--help", "--version"]
+    assert complete(env, cli, "--") == ["--user", "--host", "--no-ask-password", "--help", "--version"]
     assert complete(env, cli, "--user", USER_B[:-1]) == [USER_B]
     assert complete(env, cli, "--user", USER_B, "l") == ["list"]
 
@@ -42,7 +42,7 @@ def test_options_of_each_command(env, cli):
     assert complete(env, cli, "create", "--") == ["--service", "--network", "--expires", "--json", "--help"]
     assert complete(env, cli, "create", "Phone", "--e") == ["--expires"]
     assert complete(env, cli, "create", "Phone", "--expires", "") == []
-    assert complete(env, cli, "list", "--") == ["--json", "--names", "--help"]
+    assert complete(env, cli, "list", "--") == ["--json", "--names", "--no-legend", "--help"]
     assert complete(env, cli, "delete", "--") == ["--all", "--yes", "--help"]
 
 

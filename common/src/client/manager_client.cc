@@ -62,7 +62,8 @@ CallResult<std::vector<Record>> read_records(const char* method, sd_bus_message*
 
 CallResult<DaemonConnection*> ManagerClient::connection(const Deadline& deadline) {
     if (!connection_) {
-        auto opened = DaemonConnection::open_system(deadline);
+        auto opened = endpoint_ ? DaemonConnection::open_trusted(*endpoint_, deadline)
+                                : DaemonConnection::open_system(deadline);
         if (!opened)
             return std::move(opened).error();
         connection_.emplace(std::move(opened).value());

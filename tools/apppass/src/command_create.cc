@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// apppass create NAME [--service SERVICE]... [--network CIDR]... [--expires WHEN] [--json]
+// apppass create NAME [--service SERVICE]... [--network CIDR]... [--expires WHEN] [--json[=MODE] | -j]
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -13,6 +13,7 @@
 #include "daemon.hh"
 #include "commands.hh"
 #include "entry_json.hh"
+#include "json_output.hh"
 #include "expiry_parser.hh"
 #include "failure.hh"
 #include "terminal.hh"
@@ -26,7 +27,7 @@ struct CreateOptions {
     std::vector<std::string> services;
     std::vector<std::string> networks;
     std::string expires = "never";
-    bool json = false;
+    std::shared_ptr<JsonOption> json;
 };
 
 std::uint64_t resolve_expiry(const std::string& text) {
@@ -57,7 +58,7 @@ void print_for_people(const GlobalOptions& global, const CreateRequest& request,
               << std::flush;
 }
 
-void print_json(const CreateRequest& request, CreatedPassword& created) {
+void print_json(const CreateRequest& request, CreatedPassword& created, JsonMode mode) {
     nlohmann::ordered_json document = {
         {"id", created.id},
         {"name", request.name},
@@ -67,7 +68,8 @@ void print_json(const CreateRequest& request, CreatedPassword& created) {
         {"networks", request.networks},
     };
     // Streamed rather than dump()ed, so no unwiped string holds the whole document.
-    std::cout << std::setw(2) << document << '\n' << std::flush;
+    write_json(std::cout, document, mode);
+    std::cout << std::flush;
     // The document keeps its own copy of the password in a std::string; wipe that as well.
     auto& copy = document["password"].get_ref<std::string&>();
     explicit_bzero(copy.data(), copy.size());
@@ -76,10 +78,10 @@ void print_json(const CreateRequest& request, CreatedPassword& created) {
 void run_create(const GlobalOptions& global, const CreateOptions& options) {
     CreateRequest request{options.name, options.services, options.networks,
                           resolve_expiry(options.expires)};
-    AppPassClient client(!global.no_ask_password);
+    AppPassClient client(!global.no_ask_password, global.host);
     CreatedPassword created = client.create(global.user, request);
-    if (options.json)
-        print_json(request, created);
+    if (options.json->enabled())
+        print_json(request, created, options.json->mode());
     else if (stdout_is_terminal())
         print_for_people(global, request, created);
     else
@@ -109,7 +111,7 @@ void add_create_command(CLI::App& app, const GlobalOptions& global) {
                         "stop working after a duration (12h, 90d, 2w, 1y) or on a date "
                         "(2027-01-31); default: never")
         ->option_text("WHEN");
-    command->add_flag("--json", options->json, "print the new entry and password as JSON");
+    options->json = JsonOption::add_to(command, "the new entry and password");
     command->callback([&global, options] { run_create(global, *options); });
 }
 

@@ -94,7 +94,7 @@ void run_delete(const GlobalOptions& global, const DeleteOptions& options) {
     if (!options.all && options.target.empty())
         throw Failure(FailureKind::Usage,
                       "say which app password to delete: its ID or NAME, or --all for every one");
-    AppPassClient client(!global.no_ask_password);
+    AppPassClient client(!global.no_ask_password, global.host);
     if (options.all)
         delete_all(global, options, client);
     else

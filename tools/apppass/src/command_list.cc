@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// apppass list [--json | --names]
+// apppass list [--json[=MODE] | -j | --names] [--no-legend]
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -12,6 +12,7 @@
 #include "daemon.hh"
 #include "commands.hh"
 #include "entry_json.hh"
+#include "json_output.hh"
 #include "text_table.hh"
 #include "time_format.hh"
 
@@ -19,8 +20,9 @@ namespace apppass::cli {
 namespace {
 
 struct ListOptions {
-    bool json = false;
+    std::shared_ptr<JsonOption> json;
     bool names = false;
+    bool no_legend = false;
 };
 
 std::uint64_t now_us() {
@@ -59,13 +61,13 @@ std::string restriction_cell(const PasswordEntry& entry) {
     return cell;
 }
 
-void print_table(const std::vector<PasswordEntry>& entries) {
+void print_table(const std::vector<PasswordEntry>& entries, bool with_header) {
     const std::uint64_t now = now_us();
     TextTable table({"ID", "NAME", "CREATED", "LAST USED", "EXPIRES", "RESTRICTED TO"});
     for (const auto& entry : entries)
         table.add_row({entry.id, entry.name, format_for_people(entry.created_us, now),
                        last_use_cell(entry, now), expiry_cell(entry, now), restriction_cell(entry)});
-    std::cout << table.render();
+    std::cout << table.render(with_header);
 }
 
 void print_empty_hint(const GlobalOptions& global) {
@@ -77,20 +79,21 @@ void print_empty_hint(const GlobalOptions& global) {
 }
 
 void run_list(const GlobalOptions& global, const ListOptions& options) {
-    AppPassClient client(!global.no_ask_password);
+    AppPassClient client(!global.no_ask_password, global.host);
     const auto entries = client.list(global.user);
-    if (options.json) {
+    if (options.json->enabled()) {
         nlohmann::ordered_json document = {{"entries", nlohmann::ordered_json::array()}};
         for (const auto& entry : entries)
             document["entries"].push_back(entry_to_json(entry));
-        std::cout << std::setw(2) << document << '\n';
+        write_json(std::cout, document, options.json->mode());
     } else if (options.names) {
         for (const auto& entry : entries)
             std::cout << entry.name << '\n';
     } else if (entries.empty()) {
-        print_empty_hint(global);
+        if (!options.no_legend)  // the hint is for people; a script reading rows gets none
+            print_empty_hint(global);
     } else {
-        print_table(entries);
+        print_table(entries, !options.no_legend);
     }
     std::cout << std::flush;
 }
@@ -101,9 +104,11 @@ void add_list_command(CLI::App& app, const GlobalOptions& global) {
     auto options = std::make_shared<ListOptions>();
     auto* command = app.add_subcommand("list", "List app passwords: when each was created and "
                                                "last used, when it expires, where it is valid.");
-    auto* json = command->add_flag("--json", options->json, "print the entries as JSON");
+    options->json = JsonOption::add_to(command, "the entries");
     command->add_flag("--names", options->names, "print only the names, one per line")
-        ->excludes(json);
+        ->excludes(options->json->option());
+    command->add_flag("--no-legend", options->no_legend,
+                      "print the table without its header line, and nothing when there are no entries");
     command->callback([&global, options] { run_list(global, *options); });
 }
 

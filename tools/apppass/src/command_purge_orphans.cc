@@ -10,12 +10,13 @@
 
 #include "commands.hh"
 #include "daemon.hh"
+#include "json_output.hh"
 
 namespace apppass::cli {
 namespace {
 
 struct PurgeOptions {
-    bool json = false;
+    std::shared_ptr<JsonOption> json;
 };
 
 std::string account_text(const api::OrphanRecord& record) {
@@ -23,15 +24,15 @@ std::string account_text(const api::OrphanRecord& record) {
                                : fmt::format("{} (uid {})", record.user, record.uid);
 }
 
-void run_purge(const PurgeOptions& options) {
-    AppPassClient client(false);  // root only: polkit never asks root
+void run_purge(const GlobalOptions& global, const PurgeOptions& options) {
+    AppPassClient client(false, global.host);  // root only: polkit never asks root
     const auto purged = client.purge_orphans();
-    if (options.json) {
+    if (options.json->enabled()) {
         nlohmann::ordered_json document = {{"purged", nlohmann::ordered_json::array()}};
         for (const auto& record : purged)
             document["purged"].push_back(
                 {{"user", record.user}, {"uid", record.uid}, {"entries", record.entries}});
-        std::cout << std::setw(2) << document << '\n';
+        write_json(std::cout, document, options.json->mode());
     } else if (purged.empty()) {
         std::cout << "Every app password belongs to an existing account; nothing was removed.\n";
     } else {
@@ -44,12 +45,12 @@ void run_purge(const PurgeOptions& options) {
 
 }  // namespace
 
-void add_purge_orphans_command(CLI::App& app) {
+void add_purge_orphans_command(CLI::App& app, const GlobalOptions& global) {
     auto options = std::make_shared<PurgeOptions>();
     auto* command = app.add_subcommand(
         "purge-orphans", "Remove the app passwords of accounts that no longer exist (root only).");
-    command->add_flag("--json", options->json, "print what was removed as JSON");
-    command->callback([options] { run_purge(*options); });
+    options->json = JsonOption::add_to(command, "what was removed");
+    command->callback([&global, options] { run_purge(global, *options); });
 }
 
 }  // namespace apppass::cli

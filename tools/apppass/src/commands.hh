@@ -12,12 +12,13 @@ namespace apppass::cli {
 struct GlobalOptions {
     std::string user;  // --user LOGIN; empty: the caller
     bool no_ask_password = false;  // --no-ask-password: never start polkit's agent
+    std::string host;  // -H [USER@]HOST: apppassd of another host over SSH; empty: this host
 };
 
 void add_create_command(CLI::App& app, const GlobalOptions& global);
 void add_list_command(CLI::App& app, const GlobalOptions& global);
 void add_delete_command(CLI::App& app, const GlobalOptions& global);
-void add_purge_orphans_command(CLI::App& app);
+void add_purge_orphans_command(CLI::App& app, const GlobalOptions& global);
 
 // A CLI11 check that turns one of the validate::*_problem functions into a usage error.
 template <typename ProblemFinder>

@@ -27,7 +27,14 @@ T value_or_throw(client::CallResult<T>&& result) {
 // A change while polkit may ask for a password: as long as apppassd lets polkit take.
 constexpr std::chrono::seconds kInteractiveCallTimeout{300};
 
-client::Deadline call_deadline() { return client::Deadline(kCallTimeout); }
+// With -H the first call includes ssh's login, which may ask for a host key or a password.
+constexpr std::chrono::seconds kRemoteCallTimeout{60};
+
+client::ManagerClient manager_client_for(const std::string& host) {
+    if (host.empty())
+        return client::ManagerClient();
+    return client::ManagerClient(value_or_throw(client::remote_system_bus_endpoint(host)));
+}
 
 // apppassd's answer when polkit would ask and the call did not allow it.
 constexpr std::string_view kInteractiveAuthorizationRequired =
@@ -35,9 +42,17 @@ constexpr std::string_view kInteractiveAuthorizationRequired =
 
 }  // namespace
 
+AppPassClient::AppPassClient(bool ask_password, const std::string& host)
+    : client_(manager_client_for(host)), ask_password_(ask_password), remote_(!host.empty()) {}
+
+client::Deadline AppPassClient::call_deadline() const {
+    return client::Deadline(remote_ ? kRemoteCallTimeout : kCallTimeout);
+}
+
 bool AppPassClient::start_agent() {
     // Once per command; root is never asked; without a terminal there is nobody to ask.
-    if (agent_ || !ask_password_ || geteuid() == 0 || !stdin_is_terminal())
+    // With -H the agent would answer for this host, not for the daemon over there.
+    if (agent_ || !ask_password_ || remote_ || geteuid() == 0 || !stdin_is_terminal())
         return false;
     agent_.emplace();
     if (!agent_->start())

@@ -19,7 +19,8 @@ class AppPassClient {
 public:
     // ASK_PASSWORD: when apppassd answers that polkit needs to ask, on a terminal, start
     // polkit's text agent and try again (false: --no-ask-password).
-    explicit AppPassClient(bool ask_password) : ask_password_(ask_password) {}
+    // HOST: [USER@]HOST for apppassd on another host over SSH (-H); "" for this one.
+    AppPassClient(bool ask_password, const std::string& host);
 
     // `user` is a login name; "" means the caller. The first call connects.
     CreatedPassword create(const std::string& user, const CreateRequest& request);
@@ -35,9 +36,11 @@ private:
     auto change(Call&& call);
     // Starts the agent and allows interaction; false when not wanted or not possible.
     bool start_agent();
+    client::Deadline call_deadline() const;
 
     client::ManagerClient client_;
     bool ask_password_;
+    bool remote_;
     std::optional<PolkitAgent> agent_;
 };
 

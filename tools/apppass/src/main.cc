@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apppass/client/daemon_connection.hh"
 #include "apppass/validate.hh"
 #include "commands.hh"
 #include "failure.hh"
@@ -32,6 +33,16 @@ int run(int argc, char** argv) {
                    "act on the app passwords of LOGIN instead of your own (root only)")
         ->option_text("LOGIN")
         ->check(problem_check(apppass::validate::login_name_problem, ""));
+    app.add_option("--host,-H", global.host,
+                   "talk to apppassd on another host, over SSH as USER (default: yours); you act "
+                   "there as the user you log in as")
+        ->option_text("[USER@]HOST")
+        ->check(CLI::Validator(
+            [](std::string& host) {
+                auto endpoint = apppass::client::remote_system_bus_endpoint(host);
+                return endpoint ? std::string() : endpoint.error().detail;
+            },
+            ""));
     app.add_flag("--no-ask-password", global.no_ask_password,
                  "never ask for your password: refuse a change that needs it");
     app.require_subcommand(1);
@@ -40,7 +51,7 @@ int run(int argc, char** argv) {
     add_create_command(app, global);
     add_list_command(app, global);
     add_delete_command(app, global);
-    add_purge_orphans_command(app);
+    add_purge_orphans_command(app, global);
 
     try {
         app.parse(argc, argv);

@@ -15,14 +15,16 @@ void TextTable::add_row(std::vector<std::string> cells) {
     rows_.push_back(std::move(cells));
 }
 
-std::string TextTable::render() const {
+std::string TextTable::render(bool with_header) const {
+    const auto first = rows_.begin() + (with_header ? 0 : 1);
     std::vector<std::size_t> widths(rows_.front().size(), 0);
-    for (const auto& row : rows_)
+    for (auto row = first; row != rows_.end(); ++row)
         for (std::size_t column = 0; column < widths.size(); ++column)
-            widths[column] = std::max(widths[column], display_width(row[column]));
+            widths[column] = std::max(widths[column], display_width((*row)[column]));
 
     std::string out;
-    for (const auto& row : rows_) {
+    for (auto it = first; it != rows_.end(); ++it) {
+        const auto& row = *it;
         std::string line;
         for (std::size_t column = 0; column < widths.size(); ++column) {
             line += row[column];

@@ -15,8 +15,9 @@ public:
     // A row with fewer cells than headers is padded with empty cells.
     void add_row(std::vector<std::string> cells);
 
-    // Every row, each ending in '\n'.
-    std::string render() const;
+    // Every row, each ending in '\n'; WITH_HEADER false (--no-legend) leaves out the header
+    // row, and the columns are as wide as the data needs.
+    std::string render(bool with_header = true) const;
 
 private:
     std::vector<std::vector<std::string>> rows_;  // rows_[0] is the header

@@ -17,18 +17,22 @@
 
 namespace apppass::client {
 
-// Where apppassd is reached. Today only the system bus; a direct peer-to-peer socket is the
-// second kind an endpoint may be (connect, check SO_PEERCRED, no bus in between).
+// Where apppassd is reached: the system bus, or the system bus of another host over SSH
+// (sd_bus_open_system_remote: ssh runs systemd-stdio-bridge there, and the daemon there sees
+// the SSH login's uid). A direct peer-to-peer socket is another kind an endpoint may be.
 struct Endpoint {
-    enum class Kind { SystemBus };
+    enum class Kind { SystemBus, RemoteSystemBus };
     Kind kind = Kind::SystemBus;
-    std::string address;      // a D-Bus address, "unix:path=..."
+    std::string address;      // a D-Bus address, "unix:path=..."; for RemoteSystemBus, [USER@]HOST
     std::string description;  // for messages: "the system bus"
 };
 
 // The system bus: DBUS_SYSTEM_BUS_ADDRESS when set (read with secure_getenv, so never in a
 // set-uid program), else the standard socket. This is how tests reach their private bus.
 Endpoint system_bus_endpoint();
+// The system bus of HOST ([USER@]HOST[:PORT]), reached with ssh. Empty HOST: system_bus_endpoint().
+// Fails (usage) for a host that ssh could take as an option or that is not a host name.
+CallResult<Endpoint> remote_system_bus_endpoint(const std::string& host);
 
 // The user apppassd must run as for a client to send it anything. A uid today (root); the
 // name is there so that a dedicated system user can be looked up instead.
@@ -45,8 +49,9 @@ public:
     // before DEADLINE.
     static CallResult<DaemonConnection> open(const Endpoint& endpoint, const TrustedPeer& trusted,
                                              const Deadline& deadline);
-    // The system bus and the trusted daemon user.
+    // ENDPOINT (by default the system bus) and the trusted daemon user.
     static CallResult<DaemonConnection> open_system(const Deadline& deadline);
+    static CallResult<DaemonConnection> open_trusted(const Endpoint& endpoint, const Deadline& deadline);
 
     // A method call of the Manager interface, addressed to the checked daemon.
     CallResult<BusMessagePtr> new_method_call(const char* method);

@@ -34,6 +34,8 @@ struct CreatedPassword {
 class ManagerClient {
 public:
     ManagerClient() = default;
+    // Calls go to ENDPOINT instead of the system bus (apppass -H).
+    explicit ManagerClient(Endpoint endpoint) : endpoint_(std::move(endpoint)) {}
 
     // Sets ALLOW_INTERACTIVE_AUTHORIZATION on every call from now on: apppassd may then let
     // polkit ask the user through an authentication agent, and the call lasts as long as the
@@ -63,6 +65,7 @@ private:
     template <typename Append>
     CallResult<BusMessagePtr> call_method(const char* method, const Deadline& deadline, Append&& append);
 
+    std::optional<Endpoint> endpoint_;
     std::optional<DaemonConnection> connection_;
     bool interactive_ = false;
 };
