@@ -42,7 +42,7 @@ void Notifier::notify(const ChangeNotice& notice) noexcept {
     if (config_.mode == NotifyMode::No)
         return;
     try {
-        queued_.push_back(notice);
+        queued_.push_back(Queued{notice, describe_origin(notice.caller_pid)});
         if (!queue_source_) {
             sd_event_source* raw = nullptr;
             const int r = sd_event_add_defer(event_, &raw, on_queued, this);
@@ -64,11 +64,11 @@ void Notifier::notify(const ChangeNotice& notice) noexcept {
 
 int Notifier::on_queued(sd_event_source*, void* userdata) noexcept {
     auto* self = static_cast<Notifier*>(userdata);
-    std::vector<ChangeNotice> notices;
+    std::vector<Queued> notices;
     notices.swap(self->queued_);
-    for (const auto& notice : notices) {
+    for (const auto& queued : notices) {
         try {
-            self->start(notice);
+            self->start(queued);
         } catch (const std::exception& e) {
             log_message(LOG_WARNING, std::string("cannot notify of a change: ") + e.what());
         } catch (...) {
@@ -78,7 +78,8 @@ int Notifier::on_queued(sd_event_source*, void* userdata) noexcept {
     return 0;
 }
 
-void Notifier::start(const ChangeNotice& notice) {
+void Notifier::start(const Queued& queued) {
+    const ChangeNotice& notice = queued.notice;
     const std::string summary = notice_summary(notice);
     const std::string program =
         config_.mode == NotifyMode::Mail ? config_.sendmail : config_.command;
@@ -97,7 +98,7 @@ void Notifier::start(const ChangeNotice& notice) {
         return;
     }
     // Everything the child needs, built before fork(): after it, only async-signal-safe calls.
-    const std::string origin = describe_origin(notice.caller_pid);
+    const std::string& origin = queued.origin;
     const std::string text = notice_mail(notice, origin, host_);
     std::vector<std::string> environment = {
         "PATH=/usr/sbin:/usr/bin:/sbin:/bin",

@@ -40,13 +40,17 @@ private:
     static int on_exit(sd_event_source* source, const siginfo_t* info, void* userdata) noexcept;
     static int on_timeout(sd_event_source* source, uint64_t usec, void* userdata) noexcept;
     static int on_queued(sd_event_source* source, void* userdata) noexcept;
-    void start(const ChangeNotice& notice);
+    struct Queued {
+        ChangeNotice notice;
+        std::string origin;  // read while the caller still waits for its reply, so still there
+    };
+    void start(const Queued& queued);
 
     sd_event* event_;
     NotifyConfig config_;
     std::string host_;
     std::map<pid_t, Child> children_;
-    std::vector<ChangeNotice> queued_;
+    std::vector<Queued> queued_;
     EventSourcePtr queue_source_;
 };
 

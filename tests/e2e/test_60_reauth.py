@@ -7,11 +7,14 @@
 # there is refused; the main password is accepted. /etc/pam.d/polkit-1 is, for this test,
 # pam_apppass as "sufficient" above the system's usual stack: the module must refuse the
 # service whatever the stack says.
+import pathlib
+import re
+
 import pexpect
 import pytest
 
 from conftest import PamStack
-from e2e_support import MAIN_PASSWORD, SSH_OPTIONS, USER_ENV, list_entries, run
+from e2e_support import MAIN_PASSWORD, SSH_OPTIONS, USER_ENV, list_entries, run, wait_until
 
 POLKIT_STACK = """\
 # written by tests/e2e/test_60_reauth.py: pam_apppass would be enough here if it ever answered
@@ -77,6 +80,23 @@ def test_app_password_session_cannot_create_with_it_but_can_with_the_main_passwo
     child.expect("AUTHENTICATION COMPLETE")
     child.expect('New app password "minted"')
     child.expect(pexpect.EOF)
+    shown = child.before
     child.close()
     assert child.exitstatus == 0
     assert sorted(list_entries(user)) == ["minted", "ssh only"]
+    minted = re.search(r"    ((?:[a-z]{4} ){5}[a-z]{4})\r\n", shown).group(1).replace(" ", "")
+
+    # The user is told, by the default notice: a local mail through Debian's dma, which
+    # apppassd (started by the bus, without systemd's sandbox) runs as sendmail. It says where
+    # the change came from: apppass on the SSH session's terminal.
+    mailbox = pathlib.Path("/var/mail") / user
+    wait_until(lambda: mailbox.exists() and "Name:  minted" in mailbox.read_text(), 30,
+               f"the notice in {mailbox}")
+    mail = mailbox.read_text()
+    assert f"An app password of your account {user} was created on " in mail
+    # The remote host comes from utmp, which sshd writes only where /run/utmp exists (not in
+    # every container).
+    remote = ", logged in from 127.0.0.1" if pathlib.Path("/run/utmp").exists() else ""
+    assert re.search(r"  Name:  minted\n(.*\n){3}  From:  apppass \(pid \d+\) on pts/\d+%s\n"
+                     % re.escape(remote), mail), mail
+    assert minted not in mail and app_password not in mail
