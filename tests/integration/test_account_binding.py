@@ -6,6 +6,7 @@ made with useradd and removed with userdel (under the system lock, as every help
 touches /etc/passwd), the real daemon, real PAM (pamtester with pam_wrapper)."""
 import os
 import pwd
+import random
 import subprocess
 
 import pytest
@@ -15,8 +16,9 @@ from testenv import USER_A, BusCallError
 
 MODULE = os.environ["APPPASS_PAM_MODULE"]
 CLI = os.path.join(testenv.BUILD_DIR, "tools", "apppass", "apppass")
-OLD = "apppass-gone"
-NEW = "apppass-newcomer"
+# Names of this run only: other checkouts may run this test at the same time on this machine.
+OLD = "apppass-gone%d" % os.getpid()
+NEW = "apppass-new%d" % os.getpid()
 SYSTEM_LOCK = "/tmp/apppass-system.lock"
 
 
@@ -25,16 +27,17 @@ def as_system(*argv):
 
 
 def remove_account(name):
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return
-    as_system("userdel", name)
+    # 6: no such user, which is what is wanted.
+    done = subprocess.run(["flock", SYSTEM_LOCK, "userdel", name], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    assert done.returncode in (0, 6), "userdel %s: exit status %d" % (name, done.returncode)
 
 
 def free_uid():
+    """A uid no account has, picked at random so that concurrent runs rarely pick the same one
+    (add_account_with_a_free_uid retries when one did)."""
     taken = {p.pw_uid for p in pwd.getpwall()}
-    return next(uid for uid in range(59000, 60000) if uid not in taken)
+    return random.choice([uid for uid in range(59000, 60000) if uid not in taken])
 
 
 @pytest.fixture
@@ -47,7 +50,21 @@ def accounts():
 
 
 def add_account(name, uid):
-    as_system("useradd", "--uid", str(uid), "--no-create-home", "--shell", "/usr/sbin/nologin", name)
+    # No group of its own: nothing left behind that a later useradd could trip over.
+    as_system("useradd", "--uid", str(uid), "--no-user-group", "--no-create-home", "--shell",
+              "/usr/sbin/nologin", name)
+
+
+def add_account_with_a_free_uid(name):
+    for _ in range(20):
+        uid = free_uid()
+        done = subprocess.run(["flock", SYSTEM_LOCK, "useradd", "--uid", str(uid), "--no-user-group",
+                               "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if done.returncode == 0:
+            return uid
+        assert done.returncode == 4, "useradd %s: exit status %d" % (name, done.returncode)  # 4: uid taken
+    raise RuntimeError("no free uid for " + name)
 
 
 def pam_login(env, user, password):
@@ -61,8 +78,7 @@ def error_of(call):
 
 
 def test_a_reused_uid_does_not_inherit_the_old_accounts_app_passwords(env, accounts):
-    uid = free_uid()
-    add_account(OLD, uid)
+    uid = add_account_with_a_free_uid(OLD)
     entry_id, password = env.client().create(OLD, "old phone")
     assert pam_login(env, OLD, password) == 0
     remove_account(OLD)
@@ -79,16 +95,14 @@ def test_a_reused_uid_does_not_inherit_the_old_accounts_app_passwords(env, accou
 
 
 def test_an_account_keeps_its_app_passwords_under_its_own_name(env, accounts):
-    uid = free_uid()
-    add_account(OLD, uid)
+    uid = add_account_with_a_free_uid(OLD)
     entry_id, password = env.client().create(OLD, "laptop")
     assert env.client().verify(OLD, password, "imap", "") == entry_id
     assert [e["id"] for e in env.client().list(OLD)] == [entry_id]
 
 
 def test_purge_orphans_removes_what_gone_accounts_left_and_is_for_root_only(env, accounts):
-    uid = free_uid()
-    add_account(OLD, uid)
+    uid = add_account_with_a_free_uid(OLD)
     env.client().create(OLD, "one")
     env.client().create(OLD, "two")
     kept_id, kept = env.client().create(USER_A, "kept")
@@ -101,8 +115,7 @@ def test_purge_orphans_removes_what_gone_accounts_left_and_is_for_root_only(env,
 
 
 def test_purge_orphans_on_the_command_line(env, accounts):
-    uid = free_uid()
-    add_account(OLD, uid)
+    uid = add_account_with_a_free_uid(OLD)
     env.client().create(OLD, "one")
     remove_account(OLD)
     done = subprocess.run([CLI, "purge-orphans"], capture_output=True, text=True, env=env.environ(), timeout=60)
