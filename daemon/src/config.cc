@@ -146,6 +146,8 @@ const std::map<std::string_view, Setter>& setters() {
         {"throttle_host_failures", [](Config& c, std::string_view v) { return set_unsigned(c.throttle.host_failures, v, 0, 100000); }},
         {"throttle_delay_initial", [](Config& c, std::string_view v) { return set_seconds(c.throttle.delay_initial, v, 1, 3600); }},
         {"throttle_delay_max", [](Config& c, std::string_view v) { return set_seconds(c.throttle.delay_max, v, 1, 86400); }},
+        {"throttle_decay", [](Config& c, std::string_view v) { return set_seconds(c.throttle.decay, v, 1, 86400); }},
+        {"throttle_ipv6_prefix", [](Config& c, std::string_view v) { return set_unsigned(c.throttle.ipv6_prefix, v, 1, 128); }},
         {"throttle_forget_after", [](Config& c, std::string_view v) { return set_seconds(c.throttle.forget_after, v, 1, 604800); }},
     };
     return table;

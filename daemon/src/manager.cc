@@ -317,17 +317,26 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
         return make_error(ErrorCode::NoSuchUser, "there is no user \"" + std::string(user) + "\"");
     const Account& target = *account.value();
 
+    // Every answer that needs no secret check comes before the throttle: a host throttled by
+    // others' failures must not turn away users who have no app passwords (their stack goes on
+    // to the main password).
+    auto count = store_.count(target.uid);
+    if (!count)
+        return std::move(count).error();
+    if (count.value() == 0)
+        return make_error(ErrorCode::NoAppPasswords, std::string(user) + " has no app passwords");
+    auto refusal = policy_.refusal(target);
+    if (!refusal)
+        return std::move(refusal).error();
+    if (refusal.value())
+        return make_error(ErrorCode::NoAppPasswords, *refusal.value());
+
     const auto now = clocks_.monotonic();
     if (const auto wait = throttle_.wait_time(user, remote_host, now)) {
         const auto seconds = (wait->count() + 999) / 1000;
         return make_error(ErrorCode::Throttled, "too many failed attempts from this host; try again in " +
                                                     std::to_string(seconds) + " s");
     }
-    auto refusal = policy_.refusal(target);
-    if (!refusal)
-        return std::move(refusal).error();
-    if (refusal.value())
-        return make_error(ErrorCode::NoAppPasswords, *refusal.value());
 
     const auto bad = [&](std::string why) {
         throttle_.record_failure(user, remote_host, now);
@@ -344,15 +353,8 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
         if (found.value() && digests_equal(found.value()->second, hash) && found.value()->first.uid == target.uid)
             match = std::move(found.value());
     }
-    if (!match) {
-        auto count = store_.count(target.uid);
-        if (!count)
-            return std::move(count).error();
-        // Not a failure for the throttle: the stack goes on to the user's main password.
-        if (count.value() == 0)
-            return make_error(ErrorCode::NoAppPasswords, std::string(user) + " has no app passwords");
+    if (!match)
         return bad("the password matches none of " + std::string(user) + "'s app passwords");
-    }
     const Entry& entry = match->first;
     matched_name = entry.name;
     auto account_exists = entry_account_exists(entry, target);
@@ -382,7 +384,7 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
             return bad("app password \"" + entry.name + "\" is not valid from " +
                        (remote_host.empty() ? std::string("an unknown host") : std::string(remote_host)));
     }
-    throttle_.record_success(user, remote_host);
+    throttle_.record_success(user, remote_host, now);
     last_uses_.record(Use{entry.id, wall, std::string(service), std::string(remote_host)});
     return format_entry_id(entry.id);
 }

@@ -6,10 +6,30 @@
 #include "network.hh"
 
 namespace apppass::daemon {
+namespace {
 
-std::string Throttle::host_key(std::string_view host) {
-    if (const auto address = parse_ip_address(host))
-        return format_ip_address(*address);
+// How many doublings take delay_initial to delay_max: past that, more failures in a bucket
+// change nothing but how long it takes to drain, so the level stops there.
+unsigned doublings_to_max(const ThrottleConfig& config) {
+    unsigned doublings = 0;
+    while (doublings < 20 && config.delay_initial * (1u << doublings) < config.delay_max)
+        ++doublings;
+    return doublings;
+}
+
+}  // namespace
+
+Throttle::Throttle(const ThrottleConfig& config, std::size_t max_keys)
+    : config_(config), per_host_(max_keys), per_user_host_(max_keys) {}
+
+std::string Throttle::host_key(std::string_view host, unsigned ipv6_prefix) {
+    if (auto address = parse_ip_address(host)) {
+        if (!address->v6 || ipv6_prefix >= 128)
+            return format_ip_address(*address);
+        for (unsigned bit = ipv6_prefix; bit < 128; ++bit)
+            address->bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
+        return format_ip_address(*address) + "/" + std::to_string(ipv6_prefix);
+    }
     std::string key(host);
     for (char& c : key)
         if (c >= 'A' && c <= 'Z')
@@ -26,24 +46,42 @@ std::string Throttle::user_host_key(std::string_view user, const std::string& ho
     return key;
 }
 
-std::optional<std::chrono::milliseconds> Throttle::remaining(const CounterMap& map,
-                                                             const std::string& key,
-                                                             unsigned free_failures,
+std::optional<std::chrono::milliseconds> Throttle::remaining(const Bucket& bucket, unsigned free_failures,
                                                              Clock::time_point now) const {
-    const auto it = map.find(key);
+    // The delay follows from the level the last failure left; what drained since then only
+    // matters to the next failure, and the delay (at most delay_max) ends on its own anyway.
     const unsigned threshold = std::max(free_failures, 1u);
-    if (it == map.end() || it->second.failures < threshold)
+    if (bucket.level < threshold)
         return std::nullopt;
-    if (now - it->second.last_failure >= config_.forget_after)
-        return std::nullopt;
-    // Doubling stops at 2^20 so the shift cannot overflow; delay_max caps it long before.
-    const unsigned doublings = std::min(it->second.failures - threshold, 20u);
+    const unsigned doublings = std::min(bucket.level - threshold, 20u);
     const auto delay = std::min<std::chrono::milliseconds>(config_.delay_initial * (1u << doublings),
                                                            config_.delay_max);
-    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.last_failure);
+    // A clock that went back counts as no time waited: never less throttling for it.
+    const auto waited = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(now - bucket.last_failure),
+                                 std::chrono::milliseconds(0));
     if (waited >= delay)
         return std::nullopt;
     return delay - waited;
+}
+
+void Throttle::add_failure(Bucket& bucket, unsigned free_failures, Clock::time_point now) const {
+    if (bucket.level > 0 && now - bucket.last_failure >= config_.forget_after) {
+        bucket.level = 0;
+    } else if (bucket.level > 0 && now > bucket.drained_until) {
+        const auto drained = static_cast<unsigned long long>((now - bucket.drained_until) / config_.decay);
+        if (drained >= bucket.level)
+            bucket.level = 0;
+        else {
+            bucket.level -= static_cast<unsigned>(drained);
+            // Keep the part of an interval already under way, so draining is steady.
+            bucket.drained_until += config_.decay * static_cast<long long>(drained);
+        }
+    }
+    if (bucket.level == 0)
+        bucket.drained_until = now;
+    const unsigned cap = std::max(free_failures, 1u) + doublings_to_max(config_);
+    bucket.level = std::min(bucket.level + 1, cap);
+    bucket.last_failure = now;
 }
 
 std::optional<std::chrono::milliseconds> Throttle::wait_time(std::string_view user,
@@ -51,45 +89,43 @@ std::optional<std::chrono::milliseconds> Throttle::wait_time(std::string_view us
                                                              Clock::time_point now) const {
     if (!config_.enabled)
         return std::nullopt;
-    const std::string host_id = host_key(host);
-    const auto by_host = remaining(per_host_, host_id, config_.host_failures, now);
-    const auto by_user = remaining(per_user_host_, user_host_key(user, host_id), config_.user_failures, now);
+    const std::string host_id = host_key(host, config_.ipv6_prefix);
+    std::optional<std::chrono::milliseconds> by_user, by_host;
+    bool known_here = false;
+    if (const Bucket* mine = per_user_host_.find(user_host_key(user, host_id))) {
+        by_user = remaining(*mine, config_.user_failures, now);
+        known_here = mine->last_success && now - *mine->last_success < config_.forget_after;
+    }
+    if (!host_id.empty() && !known_here)
+        if (const Bucket* shared = per_host_.find(host_id))
+            by_host = remaining(*shared, config_.host_failures, now);
     if (by_host && by_user)
         return std::max(*by_host, *by_user);
     return by_host ? by_host : by_user;
 }
 
-void Throttle::count(CounterMap& map, std::string key, Clock::time_point now) {
-    if (map.size() >= max_keys_ && map.find(key) == map.end())
-        prune(map, now);
-    Counter& counter = map[std::move(key)];
-    if (counter.failures > 0 && now - counter.last_failure >= config_.forget_after)
-        counter.failures = 0;
-    counter.failures = std::min(counter.failures + 1, 1000000u);
-    counter.last_failure = now;
-}
-
-void Throttle::prune(CounterMap& map, Clock::time_point now) {
-    std::erase_if(map, [&](const auto& item) { return now - item.second.last_failure >= config_.forget_after; });
-    // Still full: the oldest key goes, so a flood of fresh hosts cannot grow memory without bound.
-    while (map.size() >= max_keys_) {
-        const auto oldest = std::min_element(map.begin(), map.end(), [](const auto& a, const auto& b) {
-            return a.second.last_failure < b.second.last_failure;
-        });
-        map.erase(oldest);
-    }
-}
-
 void Throttle::record_failure(std::string_view user, std::string_view host, Clock::time_point now) {
     if (!config_.enabled)
         return;
-    std::string host_id = host_key(host);
-    count(per_user_host_, user_host_key(user, host_id), now);
-    count(per_host_, std::move(host_id), now);
+    const std::string host_id = host_key(host, config_.ipv6_prefix);
+    const auto user_evictable = [&](const Bucket& b) { return !inside_delay(b, config_.user_failures, now); };
+    if (Bucket* mine = per_user_host_.touch(user_host_key(user, host_id), user_evictable))
+        add_failure(*mine, config_.user_failures, now);
+    if (host_id.empty())
+        return;  // not a host: see the header
+    const auto host_evictable = [&](const Bucket& b) { return !inside_delay(b, config_.host_failures, now); };
+    if (Bucket* shared = per_host_.touch(host_id, host_evictable))
+        add_failure(*shared, config_.host_failures, now);
 }
 
-void Throttle::record_success(std::string_view user, std::string_view host) {
-    per_user_host_.erase(user_host_key(user, host_key(host)));
+void Throttle::record_success(std::string_view user, std::string_view host, Clock::time_point now) {
+    if (!config_.enabled)
+        return;
+    const auto evictable = [&](const Bucket& b) { return !inside_delay(b, config_.user_failures, now); };
+    if (Bucket* mine = per_user_host_.touch(user_host_key(user, host_key(host, config_.ipv6_prefix)), evictable)) {
+        mine->level = 0;
+        mine->last_success = now;
+    }
 }
 
 }  // namespace apppass::daemon

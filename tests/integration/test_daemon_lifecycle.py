@@ -12,7 +12,7 @@ import time
 import pytest
 
 import testenv
-from testenv import USER_A, USER_B, BusCallError, TestBus, TestDaemon, TestEnv
+from testenv import USER_A, USER_B, USER_VERIFIER, BusCallError, TestBus, TestDaemon, TestEnv
 
 
 def start_failing(env, config=None):
@@ -106,6 +106,7 @@ def test_throttle_per_host_and_per_user_ends_by_itself():
         c = env.client()
         _, pw_a = c.create(USER_A, "a")
         _, pw_b = c.create(USER_B, "b")
+        _, pw_v = c.create(USER_VERIFIER, "v")
         wrong = "abcd" * 6
         for _ in range(3):
             with pytest.raises(BusCallError) as info:
@@ -119,16 +120,19 @@ def test_throttle_per_host_and_per_user_ends_by_itself():
         # ... but not from another host, and bob is not held up by alice's failures.
         assert c.verify(USER_A, pw_a, "dovecot", "198.51.100.7")
         assert c.verify(USER_B, pw_b, "dovecot", "192.0.2.1")
-        # Two more failures from the host (for bob) reach the host limit of 5: everyone waits.
+        # Two more failures from the host (for bob) reach the host limit of 5: everyone who has
+        # not logged in from it lately waits; bob, who just did, is held back only by his own
+        # two failures, under his limit of 3.
         for _ in range(2):
             with pytest.raises(BusCallError):
                 c.verify(USER_B, wrong, "dovecot", "192.0.2.1")
         with pytest.raises(BusCallError) as info:
-            c.verify(USER_B, pw_b, "dovecot", "192.0.2.1")
+            c.verify(USER_VERIFIER, pw_v, "dovecot", "192.0.2.1")
         assert info.value.short == "Throttled"
+        assert c.verify(USER_B, pw_b, "dovecot", "192.0.2.1")
         time.sleep(2.2)  # the longest delay (throttle_delay_max) has passed
         assert c.verify(USER_A, pw_a, "dovecot", "192.0.2.1")
-        assert c.verify(USER_B, pw_b, "dovecot", "192.0.2.1")
+        assert c.verify(USER_VERIFIER, pw_v, "dovecot", "192.0.2.1")
 
 
 def test_no_app_passwords_is_not_counted_as_a_failure():

@@ -19,9 +19,10 @@ sanitizer_options() {
 # pam_example_stacks stacks Debian's pam_unix.so, whose crypt_r call lands in ASan's
 # interceptor with no real crypt_r behind it (libcrypt is dlopened after the runtime started)
 # and jumps to address 0: a limitation of the sanitizer, not of this project, so it too runs in
-# stage 10 only; so does pam_refused_services, which stacks pam_unix the same way.
+# stage 10 only; so do pam_refused_services and pam_shared_host, which stack pam_unix the same
+# way.
 # integration_polkit has polkit's setuid helper load the module: the loader ignores
 # LD_PRELOAD for a setuid program, so a sanitizer build of the module cannot load there.
 sanitizer_excluded_tests() {
-    echo "valgrind|pam_module_binary|pam_example_stacks|pam_refused_services|integration_polkit"
+    echo "valgrind|pam_module_binary|pam_example_stacks|pam_refused_services|pam_shared_host|integration_polkit"
 }

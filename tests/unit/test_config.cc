@@ -30,6 +30,8 @@ static void defaults(void**) {
     assert_int_equal(c.value().throttle.delay_initial.count(), 2);
     assert_int_equal(c.value().throttle.delay_max.count(), 15);
     assert_int_equal(c.value().throttle.forget_after.count(), 900);
+    assert_int_equal(c.value().throttle.decay.count(), 60);
+    assert_int_equal(c.value().throttle.ipv6_prefix, 64);
 }
 
 static void every_key(void**) {
@@ -44,7 +46,9 @@ static void every_key(void**) {
                           "throttle_host_failures = 50\n"
                           "throttle_delay_initial = 1\n"
                           "throttle_delay_max = 60\n"
-                          "throttle_forget_after = 120\r\n",
+                          "throttle_forget_after = 120\r\n"
+                          "throttle_decay = 30\n"
+                          "throttle_ipv6_prefix = 56\n",
                           "x");
     assert_true(c.ok());
     const Config& v = c.value();
@@ -60,6 +64,8 @@ static void every_key(void**) {
     assert_int_equal(v.throttle.delay_initial.count(), 1);
     assert_int_equal(v.throttle.delay_max.count(), 60);
     assert_int_equal(v.throttle.forget_after.count(), 120);
+    assert_int_equal(v.throttle.decay.count(), 30);
+    assert_int_equal(v.throttle.ipv6_prefix, 56);
 }
 
 static void errors_name_file_and_line(void**) {

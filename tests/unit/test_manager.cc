@@ -198,6 +198,22 @@ static void throttled_after_failures_then_recovers(void**) {
     assert_true(f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "h").ok());
 }
 
+// Answers that need no secret check come before the throttle: on a host throttled by failures,
+// a user without app passwords still gets NoAppPasswords, and their stack goes on to the main
+// password instead of refusing them.
+static void no_app_passwords_is_answered_before_the_throttle(void**) {
+    Fixture f;
+    auto created = f.manager->create(kRoot, "root", "a", {});
+    const auto wrong = "abcdefghjkmnpqrstuvwxyzab";
+    for (int i = 0; i < 10; ++i)
+        (void)f.manager->verify(kRoot, "root", wrong, "imap", "192.0.2.9");
+    assert_int_equal(code(f.manager->verify(kRoot, "root", wrong, "imap", "192.0.2.9").error()),
+                     code(ErrorCode::Throttled));
+    assert_int_equal(f.manager->remove_all(kRoot, "root").value(), 1);
+    assert_int_equal(code(f.manager->verify(kRoot, "root", wrong, "imap", "192.0.2.9").error()),
+                     code(ErrorCode::NoAppPasswords));
+}
+
 static void delete_by_id(void**) {
     Fixture f;
     auto created = f.manager->create(kRoot, "", "a", {});
@@ -216,6 +232,7 @@ int main() {
         cmocka_unit_test(bad_options), cmocka_unit_test(verify_outcomes),
         cmocka_unit_test(throttled_after_failures_then_recovers), cmocka_unit_test(delete_by_id),
         cmocka_unit_test(changes_need_the_callers_authorisation),
+        cmocka_unit_test(no_app_passwords_is_answered_before_the_throttle),
     };
     return cmocka_run_group_tests_name("manager", tests, nullptr, nullptr);
 }
