@@ -12,46 +12,13 @@
 
 #include <systemd/sd-journal.h>
 
+#include "log_text.hh"
+
 namespace apppass::daemon {
 namespace {
 
 bool use_journal = false;
 bool use_stderr = true;
-
-// A refused call may carry megabytes in a field; the log keeps enough to recognise it.
-constexpr std::size_t kMaxFieldBytes = 256;
-
-std::string capped(const std::string& value) {
-    if (value.size() <= kMaxFieldBytes)
-        return value;
-    std::size_t cut = kMaxFieldBytes;
-    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80)
-        --cut;  // do not split a UTF-8 sequence
-    return value.substr(0, cut) + "...";
-}
-
-// For the stderr line: values are already validated, but anything below 0x20 is escaped so
-// that one event is always one line.
-std::string escaped(std::string_view value) {
-    std::string out;
-    out.reserve(value.size() + 2);
-    out.push_back('"');
-    for (char c : value) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(c);
-        } else if (u < 0x20 || u == 0x7F) {
-            char hex[5];
-            std::snprintf(hex, sizeof hex, "\\x%02x", u);
-            out += hex;
-        } else {
-            out.push_back(c);
-        }
-    }
-    out.push_back('"');
-    return out;
-}
 
 const char* priority_word(int priority) {
     switch (priority) {
@@ -107,21 +74,22 @@ void init_log() {
 }
 
 void log_event(int priority, const std::string& message, const EventFields& fields) {
+    // Escaped and capped here, whatever the caller checked: every value may come from a caller.
     std::vector<std::pair<const char*, std::string>> pairs{
         {"MESSAGE_ID", fields.kind ? std::string(message_id(*fields.kind)) : std::string()},
-        {"APPPASS_EVENT", fields.event},       {"APPPASS_RESULT", fields.result},
-        {"APPPASS_USER", capped(fields.user)}, {"APPPASS_ENTRY_ID", capped(fields.entry_id)},
-        {"APPPASS_ENTRY_NAME", capped(fields.entry_name)}, {"APPPASS_SERVICE", capped(fields.service)},
-        {"APPPASS_REMOTE_HOST", capped(fields.remote_host)},
+        {"APPPASS_EVENT", fields.event},           {"APPPASS_RESULT", fields.result},
+        {"APPPASS_USER", fields.user},             {"APPPASS_ENTRY_ID", fields.entry_id},
+        {"APPPASS_ENTRY_NAME", fields.entry_name}, {"APPPASS_SERVICE", fields.service},
+        {"APPPASS_REMOTE_HOST", fields.remote_host},
     };
     if (fields.caller)
         pairs.emplace_back("APPPASS_CALLER_UID", std::to_string(*fields.caller));
     if (use_journal) {
-        std::vector<std::string> items{"MESSAGE=" + message, "PRIORITY=" + std::to_string(priority),
+        std::vector<std::string> items{"MESSAGE=" + loggable(message, kMaxLoggedMessageBytes), "PRIORITY=" + std::to_string(priority),
                                        "SYSLOG_IDENTIFIER=apppassd"};
         for (const auto& [key, value] : pairs)
             if (!value.empty())
-                items.push_back(std::string(key) + "=" + value);
+                items.push_back(std::string(key) + "=" + loggable(value, kMaxLoggedFieldBytes));
         std::vector<iovec> iov;
         for (auto& item : items)
             iov.push_back({item.data(), item.size()});
@@ -129,18 +97,20 @@ void log_event(int priority, const std::string& message, const EventFields& fiel
             return;
     }
     // Who did what to whose password: an authorisation event, as pam_unix logs its own.
-    std::string line = message;
+    // Quotes escaped in the message too, so that it cannot fake a field after it.
+    std::string line = loggable(message, kMaxLoggedMessageBytes, true);
     for (const auto& [key, value] : pairs)
         if (!value.empty())
-            line += std::string(" ") + key + "=" + escaped(value);
+            line += std::string(" ") + key + "=\"" + loggable(value, kMaxLoggedFieldBytes, true) + "\"";
     write_without_journal(LOG_AUTHPRIV | priority, line);
 }
 
 void log_message(int priority, const std::string& message) {
-    if (use_journal && sd_journal_send("MESSAGE=%s", message.c_str(), "PRIORITY=%i", priority,
-                                       "SYSLOG_IDENTIFIER=apppassd", nullptr) >= 0)
+    if (use_journal && sd_journal_send("MESSAGE=%s", loggable(message, kMaxLoggedMessageBytes).c_str(),
+                                       "PRIORITY=%i", priority, "SYSLOG_IDENTIFIER=apppassd", nullptr) >= 0)
         return;
-    write_without_journal(LOG_DAEMON | priority, message);
+    // No fields follow, so quotes may stay as they are.
+    write_without_journal(LOG_DAEMON | priority, loggable(message, kMaxLoggedMessageBytes));
 }
 
 }  // namespace apppass::daemon
