@@ -15,6 +15,7 @@
 #include "event_log.hh"
 #include "network.hh"
 #include "random_source.hh"
+#include "shadow_state.hh"
 
 namespace apppass::daemon {
 namespace {
@@ -330,6 +331,13 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
         return std::move(refusal).error();
     if (refusal.value())
         return make_error(ErrorCode::NoAppPasswords, *refusal.value());
+    // A locked or expired account's app passwords are refused like a wrong one (no oracle for
+    // the lock), but not counted: nobody guessed anything.
+    auto locked = shadow_refusal(target.name, static_cast<long>(clocks_.wall() / (86400LL * 1000000)));
+    if (!locked)
+        return std::move(locked).error();
+    if (locked.value())
+        return make_error(ErrorCode::BadPassword, *locked.value());
 
     const auto now = clocks_.monotonic();
     if (const auto wait = throttle_.wait_time(user, remote_host, now)) {

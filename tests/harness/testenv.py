@@ -40,9 +40,10 @@ USER_A = "apppass-alice"
 USER_B = "apppass-bob"
 USER_DENIED = "apppass-carol"       # member of DENIED_GROUP
 USER_VERIFIER = "apppass-verifier"  # member of VERIFY_GROUP
+USER_LOCKABLE = "apppass-dave"      # locked and expired by tests/integration/test_account_state.py only
 DENIED_GROUP = "apppass-denied"
 VERIFY_GROUP = "apppass-verify"
-TEST_USERS = (USER_A, USER_B, USER_DENIED, USER_VERIFIER)
+TEST_USERS = (USER_A, USER_B, USER_DENIED, USER_VERIFIER, USER_LOCKABLE)
 MAIN_PASSWORD = "Main-Password-1"   # every test user's login password
 
 

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "shadow_state.hh"
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <shadow.h>
+
+namespace apppass::daemon {
+
+Result<std::optional<std::string>> shadow_refusal(const std::string& user, long today) {
+    std::vector<char> buffer(1024);
+    for (;;) {
+        struct spwd entry{};
+        struct spwd* found = nullptr;
+        errno = 0;
+        const int rc = getspnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found);
+        if (rc == ERANGE && buffer.size() < (1u << 20)) {
+            buffer.resize(buffer.size() * 4);
+            continue;
+        }
+        // No entry: a source without shadow data (LDAP through SSSD, for one). Its own PAM
+        // account module is where its locks are enforced.
+        if ((rc == 0 && found == nullptr) || rc == ENOENT)
+            return std::optional<std::string>();
+        if (rc != 0)
+            return make_error(api::ErrorCode::Internal, "cannot read the shadow entry of " + user +
+                                                            " to check for a lock or an expiry: " +
+                                                            std::strerror(rc));
+        if (entry.sp_pwdp != nullptr && entry.sp_pwdp[0] == '!')
+            return std::optional<std::string>("the account " + user + " is locked");
+        // As pam_unix counts it: expired on the day sp_expire names (chage -E 0: at once).
+        if (entry.sp_expire != -1 && today >= entry.sp_expire)
+            return std::optional<std::string>("the account " + user + " has expired");
+        return std::optional<std::string>();
+    }
+}
+
+}  // namespace apppass::daemon

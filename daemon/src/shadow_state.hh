@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Whether an account is locked or expired, as the shadow database says (getspnam_r, so NSS
+// sources that serve shadow entries count too). `usermod -L` / `passwd -l` put a "!" in front of
+// the password hash; `usermod -e` / `chage -E` set the day the account expires. pam_unix's
+// account step does not look at the lock, and sshd with UsePAM skips its own check, so the
+// daemon checks both itself before it accepts an app password.
+//
+// Reading shadow needs root or membership of the group that owns /etc/shadow (group shadow on
+// Debian); see docs/security.md for a daemon that runs as its own user.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "apppass/result.hh"
+
+namespace apppass::daemon {
+
+// Why the account may not log in, or nullopt when shadow has nothing against it (or has no
+// entry for it, as for users of a directory that serves no shadow data). An error when the
+// shadow database cannot be read: the caller refuses then, it never assumes "not locked".
+// TODAY is the number of days since 1970-01-01, as shadow counts them.
+Result<std::optional<std::string>> shadow_refusal(const std::string& user, long today);
+
+}  // namespace apppass::daemon
