@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "group_membership.hh"
+
 namespace apppass::daemon {
 namespace {
 
@@ -53,10 +55,17 @@ Result<std::optional<std::string>> AccessPolicy::refusal(const Account& account)
     const auto member = [&](gid_t gid) {
         return std::find(groups.value().begin(), groups.value().end(), gid) != groups.value().end();
     };
-    for (const auto& group : denied_)
-        if (member(group.gid))
+    for (const auto& group : denied_) {
+        // Asked twice: getgrouplist() also sees memberships a group entry may not list, the
+        // group's own entry reports when the directory cannot be read. Either one denies, and
+        // a failure refuses: a rule that denies must fail closed.
+        auto listed = listed_in_group(account, group.gid);
+        if (!listed)
+            return std::move(listed).error();
+        if (listed.value() || member(group.gid))
             return std::optional<std::string>(account.name + " may not have app passwords: members of the group \"" +
                                               group.name + "\" are excluded (denied_groups in apppassd.conf)");
+    }
     if (!allowed_.empty() &&
         std::none_of(allowed_.begin(), allowed_.end(), [&](const NamedGroup& g) { return member(g.gid); })) {
         std::string names;

@@ -320,7 +320,8 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
 
     // Every answer that needs no secret check comes before the throttle: a host throttled by
     // others' failures must not turn away users who have no app passwords (their stack goes on
-    // to the main password).
+    // to the main password). Those users are answered first, so that not even a group
+    // directory that cannot be read stands in their way.
     auto count = store_.count(target.uid);
     if (!count)
         return std::move(count).error();

@@ -10,7 +10,7 @@ sanitizer_options() {
     export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$1/ubsan"
     export LSAN_OPTIONS="log_path=$1/lsan"
     # pam_wrapper dlopens libpam with RTLD_DEEPBIND, which the sanitizer runtime refuses.
-    export PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1
+    export PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1 NSS_WRAPPER_DISABLE_DEEPBIND=1
 }
 
 # Valgrind and AddressSanitizer cannot share a process: the valgrind runs of the PAM tests stay
