@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // apppassd: owns the app password store and answers org.apppass.AppPass1 on the system bus.
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <syslog.h>
 
@@ -244,6 +246,13 @@ int Daemon::run(const Options& options) {
 int main(int argc, char** argv) {
     using namespace apppass::daemon;
     init_log();
+    // Before the key is read: no core dump may write it to disk, and no process without
+    // CAP_SYS_PTRACE (root included) may read this one's memory through ptrace or /proc,
+    // whether or not the unit's LimitCORE=0 applies (D-Bus activation without systemd).
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        log_message(LOG_CRIT, std::string("cannot turn off core dumps: ") + std::strerror(errno));
+        return EXIT_FAILURE;
+    }
     Options options;
     CLI::App app{"apppassd: the app password daemon (org.apppass.AppPass1 on the system bus)", "apppassd"};
     app.set_version_flag("--version", std::string("apppassd ") + APPPASS_VERSION);
