@@ -8,7 +8,9 @@
 
 namespace apppass::pam {
 
-inline constexpr const char* kPasswordPrompt = "App password: ";
+// The same text as pam_unix's, so that a stack in which some users are asked by this module
+// and others by pam_unix does not tell a remote client which kind of account it is probing.
+inline constexpr const char* kPasswordPrompt = "Password: ";
 
 // Sets *PASSWORD to the password to verify, which PAM owns (PAM_AUTHTOK), and returns
 // PAM_SUCCESS; else a PAM error code to return as it is.

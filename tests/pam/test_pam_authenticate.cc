@@ -44,7 +44,7 @@ void success_prompts_once_and_setcred_confirms(void**) {
     assert_int_equal(probed_module_code(pam.get(), pam.record(pam_authenticate(pam.get(), 0))),
                      PAM_SUCCESS);
     assert_int_equal(script.prompts.size(), 1);
-    assert_string_equal(script.prompts[0].c_str(), "App password: ");
+    assert_string_equal(script.prompts[0].c_str(), "Password: ");
     assert_int_equal(probed_module_code(pam.get(), pam_setcred(pam.get(), PAM_ESTABLISH_CRED)),
                      PAM_SUCCESS);
 

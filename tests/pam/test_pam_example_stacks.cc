@@ -9,6 +9,7 @@ extern "C" {  // neither does libpamtest.h
 }
 
 #include <string>
+#include <vector>
 
 #include "pam_test_support.hh"
 
@@ -110,6 +111,26 @@ void sshd_app_passwords_for_one_group(void**) {
     assert_int_equal(ssh_login(kAlice, alices.password), PAM_AUTH_ERR);
 }
 
+// The prompts a remote client sees through the sshd stack: the same for a member of the group
+// (asked by pam_apppass) as for anyone else (asked by pam_unix, then the TOTP stand-in, which
+// asks nothing), whatever the password, so the prompt does not reveal who is in the group.
+void sshd_prompts_do_not_reveal_the_group(void**) {
+    const AppPassword verifiers = create_password(kVerifier, "phone ssh");
+    const auto prompts = [](const char* user, const std::string& password) {
+        LoginRequest request;
+        request.service = kSshdGroup;
+        request.user = user;
+        request.answers = {password, password, password};
+        request.remote_host = "198.51.100.20";
+        return authenticate(request).prompts;
+    };
+    const std::vector<std::string> one_password = {"Password: "};
+    assert_true(prompts(kVerifier, verifiers.password) == one_password);
+    assert_true(prompts(kVerifier, "Wrong-Password-1") == one_password);
+    assert_true(prompts(kAlice, kMainPassword) == one_password);
+    assert_true(prompts(kAlice, "Wrong-Password-1") == one_password);
+}
+
 void saslauthd_for_postfix(void**) {
     const AppPassword smtp_only = create_password(kAlice, "smtp relay", {{kSmtp}, {}, 0});
     const AppPassword imap_only = create_password(kAlice, "imap only", {{kDovecotAppOnly}, {}, 0});
@@ -152,6 +173,7 @@ int main() {
         cmocka_unit_test_teardown(dovecot_app_passwords_only, forget_all_entries),
         cmocka_unit_test_teardown(dovecot_app_or_main_password, forget_all_entries),
         cmocka_unit_test_teardown(sshd_app_passwords_for_one_group, forget_all_entries),
+        cmocka_unit_test_teardown(sshd_prompts_do_not_reveal_the_group, forget_all_entries),
         cmocka_unit_test_teardown(saslauthd_for_postfix, forget_all_entries),
         cmocka_unit_test_teardown(passwd_revokes_on_password_change, forget_all_entries),
     };
