@@ -125,6 +125,8 @@ const std::map<std::string_view, Setter>& setters() {
              c.verify_group = groups.empty() ? std::string() : groups.front();
              return {};
          }},
+        {"user_write_burst", [](Config& c, std::string_view v) { return set_unsigned(c.user_writes.burst, v, 1, 10000); }},
+        {"user_writes_per_minute", [](Config& c, std::string_view v) { return set_unsigned(c.user_writes.per_minute, v, 0, 60000); }},
         {"throttle", [](Config& c, std::string_view v) { return set_bool(c.throttle.enabled, v); }},
         {"polkit", [](Config& c, std::string_view v) { return set_bool(c.polkit, v); }},
         {"notify",

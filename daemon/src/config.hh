@@ -34,6 +34,12 @@ struct NotifyConfig {
     std::chrono::seconds timeout{30};             // then the program is killed
 };
 
+// How often a user other than root may create or delete entries (write_limiter.hh).
+struct WriteLimitConfig {
+    unsigned burst = 20;       // changes one user may make at once
+    unsigned per_minute = 60;  // then this many a minute; 0: no limit at all
+};
+
 // Where the entries are kept: the embedded SQLite file in the state directory, or one
 // PostgreSQL database shared by a fleet of nodes.
 enum class StoreKind { Sqlite, Postgresql };
@@ -50,6 +56,7 @@ struct Config {
     // caller's uid alone decides, as before; only for hosts (and tests) without polkitd.
     bool polkit = true;
     NotifyConfig notify;
+    WriteLimitConfig user_writes;             // how often a user other than root may change entries
 };
 
 // Parses the text of a configuration file over BASE (the defaults unless given): a key the

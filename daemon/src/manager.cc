@@ -43,7 +43,23 @@ Clocks Clocks::system() {
 Manager::Manager(const Config& config, Store& store, const HmacSha256& hmac, AccessPolicy policy,
                  Clocks clocks)
     : config_(config), store_(store), hmac_(hmac), policy_(std::move(policy)),
-      clocks_(std::move(clocks)), throttle_(config.throttle), last_uses_(store) {}
+      clocks_(std::move(clocks)), throttle_(config.throttle), writes_(config.user_writes),
+      last_uses_(store) {}
+
+Status Manager::write_allowed(const Caller& caller) {
+    const auto decision = writes_.take(caller.euid, clocks_.monotonic());
+    if (!decision.wait)
+        return {};
+    const auto seconds = (decision.wait->count() + 999) / 1000;
+    Error error = make_error(ErrorCode::Throttled, "too many changes to app passwords in a short time; try again in " +
+                                                       std::to_string(seconds) + " s");
+    // Once per burst of refusals: a user hammering the daemon must not flood the log instead.
+    if (decision.first_refusal)
+        log_message(LOG_NOTICE, "uid " + std::to_string(caller.euid) +
+                                    " reached its limit of changes (user_write_burst, user_writes_per_minute); "
+                                    "further changes are refused until it has waited");
+    return error;
+}
 
 void Manager::tell(const ChangeNotice& notice) {
     if (on_change)
@@ -113,6 +129,8 @@ Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view u
     const auto fail = [&](Error error) {
         return audit.refuse(LOG_NOTICE, "refused to create an app password", std::move(error));
     };
+    if (auto s = write_allowed(caller); !s)
+        return std::move(s).error();
     auto account = target_account(caller, user, "create", Access::Change);
     if (!account)
         return fail(std::move(account).error());
@@ -191,6 +209,8 @@ Status Manager::remove(const Caller& caller, std::string_view user, std::string_
     const auto fail = [&](Error error) {
         return audit.refuse(LOG_NOTICE, "refused to delete an app password", std::move(error));
     };
+    if (auto s = write_allowed(caller); !s)
+        return std::move(s).error();
     auto account = target_account(caller, user, "delete", Access::Change);
     if (!account)
         return fail(std::move(account).error());
@@ -222,6 +242,8 @@ Status Manager::remove(const Caller& caller, std::string_view user, std::string_
 
 Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user) {
     AuditEvent audit{{.event = "delete-all", .user = std::string(user), .caller = caller.euid}};
+    if (auto s = write_allowed(caller); !s)
+        return std::move(s).error();
     auto account = target_account(caller, user, "delete", Access::Change);
     if (!account)
         return audit.refuse(LOG_NOTICE, "refused to delete app passwords", std::move(account).error());

@@ -22,6 +22,7 @@
 #include "last_use_cache.hh"
 #include "store.hh"
 #include "throttle.hh"
+#include "write_limiter.hh"
 
 namespace apppass::daemon {
 
@@ -92,6 +93,8 @@ private:
     void tell(const ChangeNotice& notice);
     Result<Account> target_account(const Caller& caller, std::string_view user, const char* action,
                                    Access access);
+    // Throttled when the caller has made too many changes lately (write_limiter.hh).
+    Status write_allowed(const Caller& caller);
     Status check_options(const CreateOptions& options, Microseconds now) const;
     Result<std::string> verify_checked(std::string_view user, std::string_view password,
                                        std::string_view service, std::string_view remote_host,
@@ -103,6 +106,7 @@ private:
     AccessPolicy policy_;
     Clocks clocks_;
     Throttle throttle_;
+    WriteLimiter writes_;
     LastUseCache last_uses_;
 };
 

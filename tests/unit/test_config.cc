@@ -32,6 +32,8 @@ static void defaults(void**) {
     assert_int_equal(c.value().throttle.forget_after.count(), 900);
     assert_int_equal(c.value().throttle.decay.count(), 60);
     assert_int_equal(c.value().throttle.ipv6_prefix, 64);
+    assert_int_equal(c.value().user_writes.burst, 20);
+    assert_int_equal(c.value().user_writes.per_minute, 60);
 }
 
 static void every_key(void**) {
@@ -48,7 +50,9 @@ static void every_key(void**) {
                           "throttle_delay_max = 60\n"
                           "throttle_forget_after = 120\r\n"
                           "throttle_decay = 30\n"
-                          "throttle_ipv6_prefix = 56\n",
+                          "throttle_ipv6_prefix = 56\n"
+                          "user_write_burst = 3\n"
+                          "user_writes_per_minute = 0\n",
                           "x");
     assert_true(c.ok());
     const Config& v = c.value();
@@ -66,6 +70,8 @@ static void every_key(void**) {
     assert_int_equal(v.throttle.forget_after.count(), 120);
     assert_int_equal(v.throttle.decay.count(), 30);
     assert_int_equal(v.throttle.ipv6_prefix, 56);
+    assert_int_equal(v.user_writes.burst, 3);
+    assert_int_equal(v.user_writes.per_minute, 0);
 }
 
 static void errors_name_file_and_line(void**) {
