@@ -8,6 +8,21 @@
 #include <shadow.h>
 
 namespace apppass::daemon {
+namespace {
+
+// A password hash with "!" in front: what usermod -L and passwd -l make of a password. A field
+// that is only "!", "!!" or "!*" is an account that never had a password (useradd's default on
+// Debian, "!!" on other distributions): such accounts, robots using app passwords among them,
+// were never locked, and chage -E is the way to stop them.
+bool locked_password(const char* field) {
+    if (field == nullptr || field[0] != '!')
+        return false;
+    while (*field == '!')
+        ++field;
+    return *field != '\0' && *field != '*';
+}
+
+}  // namespace
 
 Result<std::optional<std::string>> shadow_refusal(const std::string& user, long today) {
     std::vector<char> buffer(1024);
@@ -28,7 +43,7 @@ Result<std::optional<std::string>> shadow_refusal(const std::string& user, long 
             return make_error(api::ErrorCode::Internal, "cannot read the shadow entry of " + user +
                                                             " to check for a lock or an expiry: " +
                                                             std::strerror(rc));
-        if (entry.sp_pwdp != nullptr && entry.sp_pwdp[0] == '!')
+        if (locked_password(entry.sp_pwdp))
             return std::optional<std::string>("the account " + user + " is locked");
         // As pam_unix counts it: expired on the day sp_expire names (chage -E 0: at once).
         if (entry.sp_expire != -1 && today >= entry.sp_expire)

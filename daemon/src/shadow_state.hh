@@ -6,7 +6,8 @@
 // daemon checks both itself before it accepts an app password.
 //
 // Reading shadow needs root or membership of the group that owns /etc/shadow (group shadow on
-// Debian); see docs/security.md for a daemon that runs as its own user.
+// Debian); see docs/security.md for a daemon that runs as its own user. An account that never had
+// a main password ("!" alone, useradd's default) is not locked: it may use app passwords only.
 #pragma once
 
 #include <optional>

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from testenv import USER_LOCKABLE, BusCallError
+from testenv import MAIN_PASSWORD, USER_LOCKABLE, BusCallError
 
 USER = USER_LOCKABLE
 HOST = "192.0.2.77"
@@ -61,3 +61,14 @@ def test_a_locked_account_without_app_passwords_still_goes_on_to_its_main_passwo
     shadow_tool("usermod", "-L", USER)
     error = refusal(client, "abcd" * 6)
     assert error.short == "NoAppPasswords", error
+
+
+def test_an_account_that_never_had_a_main_password_is_not_locked(client, unlocked_user):
+    # useradd's default "!" alone: nothing was locked, the account may use app passwords only.
+    entry_id, password = client.create(USER, "robot")
+    try:
+        shadow_tool("usermod", "-p", "!", USER)
+        assert client.verify(USER, password, "dovecot", HOST) == entry_id
+    finally:
+        subprocess.run(["chpasswd"], input=("%s:%s\n" % (USER, MAIN_PASSWORD)).encode(),
+                       check=True, timeout=30)
