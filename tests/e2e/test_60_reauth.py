@@ -37,7 +37,7 @@ def ssh_apppass(port, user, app_password, *args):
     child = pexpect.spawn("ssh", ["-tt", *SSH_OPTIONS, "-p", str(port), f"{user}@127.0.0.1",
                                   "apppass", *args],
                           env=dict(USER_ENV, HOME="/root"), encoding="utf-8", timeout=90)
-    child.expect("App password: ")
+    child.expect("Password: ")  # pam_apppass asks with pam_unix's text
     child.sendline(app_password)
     return child
 
