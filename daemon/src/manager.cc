@@ -70,6 +70,7 @@ void Manager::reconfigure(const Config& config, AccessPolicy policy) {
     config_ = config;
     policy_ = std::move(policy);
     throttle_.reconfigure(config.throttle);
+    writes_.reconfigure(config.user_writes);
 }
 
 Result<Account> Manager::target_account(const Caller& caller, std::string_view user, const char* action,

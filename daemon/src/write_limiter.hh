@@ -31,6 +31,8 @@ public:
     };
     // Whether UID may make a change now. Root is never limited.
     Decision take(uid_t uid, Clock::time_point now);
+    // New limits from a reloaded configuration; what each user has used is kept.
+    void reconfigure(const WriteLimitConfig& config) { config_ = config; }
 
 private:
     struct State {
