@@ -98,10 +98,10 @@ void log_event(int priority, const std::string& message, const EventFields& fiel
     }
     // Who did what to whose password: an authorisation event, as pam_unix logs its own.
     // Quotes escaped in the message too, so that it cannot fake a field after it.
-    std::string line = loggable(message, kMaxLoggedMessageBytes, true);
+    std::string line = loggable(message, kMaxLoggedMessageBytes, Quotes::AfterEquals);
     for (const auto& [key, value] : pairs)
         if (!value.empty())
-            line += std::string(" ") + key + "=\"" + loggable(value, kMaxLoggedFieldBytes, true) + "\"";
+            line += std::string(" ") + key + "=\"" + loggable(value, kMaxLoggedFieldBytes, Quotes::All) + "\"";
     write_without_journal(LOG_AUTHPRIV | priority, line);
 }
 

@@ -47,7 +47,7 @@ bool breaks_lines(char32_t c) {
 
 }  // namespace
 
-std::string loggable(std::string_view value, std::size_t max_bytes, bool quotes) {
+std::string loggable(std::string_view value, std::size_t max_bytes, Quotes quotes) {
     static constexpr std::string_view kEllipsis = "...";
     const std::size_t budget = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
     std::string out;
@@ -63,7 +63,8 @@ std::string loggable(std::string_view value, std::size_t max_bytes, bool quotes)
             out += hex;
         } else if (c == '\\') {
             out += "\\\\";
-        } else if (quotes && c == '"') {
+        } else if (c == '"' && (quotes == Quotes::All ||
+                                (quotes == Quotes::AfterEquals && !out.empty() && out.back() == '='))) {
             out += "\\\"";
         } else if (breaks_lines(c)) {
             char escape[12];

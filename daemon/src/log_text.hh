@@ -20,8 +20,12 @@ inline constexpr std::size_t kMaxLogLineBytes = 4096;
 // characters (C0, DEL, C1), the Unicode line and paragraph separators, the backslash itself,
 // and each byte of invalid UTF-8 as \xNN. Valid UTF-8 text is kept. The result is at most
 // MAX_BYTES bytes; a longer one is cut (never inside an escape or a character) and ends in
-// "...". So the result is one line of valid UTF-8, whatever VALUE held. QUOTES escapes '"' as
-// \" too, for the stderr line, where fields stand between quotes and the message before them.
-std::string loggable(std::string_view value, std::size_t max_bytes, bool quotes = false);
+// "...". So the result is one line of valid UTF-8, whatever VALUE held.
+// For the line without a journal, where fields (KEY="value") follow the message, QUOTES says
+// which '"' become \": all of them in a field's value, so it cannot close its field early; in
+// the message only one right after '=', so no text there can open a field of its own while
+// "quoted names" read as they are.
+enum class Quotes { Keep, AfterEquals, All };
+std::string loggable(std::string_view value, std::size_t max_bytes, Quotes quotes = Quotes::Keep);
 
 }  // namespace apppass::daemon

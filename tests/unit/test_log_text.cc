@@ -68,7 +68,9 @@ static void control_characters_and_separators_are_escaped(void**) {
     assert_text_equal(loggable("nel\xC2\x85 ls\xE2\x80\xA8 ps\xE2\x80\xA9", 256), "nel\\x85 ls\\u2028 ps\\u2029");
     assert_text_equal(loggable("back\\slash", 256), "back\\\\slash");  // an escape cannot be faked
     assert_text_equal(loggable("say \"hi\"", 256), "say \"hi\"");
-    assert_text_equal(loggable("say \"hi\"", 256, true), "say \\\"hi\\\"");
+    assert_text_equal(loggable("say \"hi\"", 256, Quotes::All), "say \\\"hi\\\"");
+    assert_text_equal(loggable("say \"hi\"", 256, Quotes::AfterEquals), "say \"hi\"");
+    assert_text_equal(loggable("x APPPASS_RESULT=\"ok\"", 256, Quotes::AfterEquals), "x APPPASS_RESULT=\\\"ok\"");
     assert_text_equal(loggable("Zo\xC3\xAB \xF0\x9F\x93\xB1 \xE2\x82\xAC", 256), "Zo\xC3\xAB \xF0\x9F\x93\xB1 \xE2\x82\xAC");
 }
 
@@ -105,7 +107,7 @@ static void random_bytes_always_give_one_short_line(void**) {
         std::string value(random() % 600, '\0');
         for (char& c : value)
             c = static_cast<char>(random() % 4 == 0 ? "\n\r\xC2\x85\xE2\x80\xA8\\\""[random() % 10] : random() % 256);
-        const std::string out = loggable(value, 256, round % 2 == 0);
+        const std::string out = loggable(value, 256, round % 2 == 0 ? Quotes::All : Quotes::AfterEquals);
         if (out.size() > 256 || !one_safe_line(out))
             fail_msg("round %d: unsafe output of %zu bytes", round, out.size());
     }
