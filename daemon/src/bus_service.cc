@@ -121,6 +121,13 @@ int reply_records(sd_bus_message* m, const std::vector<Item>& items, Append&& ap
 // connected. So the answer is remembered for the senders that keep their connection (the
 // same trust as before: the query names the sender by this same field, which the bus sets).
 Result<Caller> BusService::caller_of(sd_bus_message* m) {
+    // A direct connection has no bus to vouch for a sender: whatever its header says, the
+    // caller is the peer the kernel reported when the connection was accepted.
+    if (const auto peer = euid_by_peer_connection_.find(sd_bus_message_get_bus(m));
+        peer != euid_by_peer_connection_.end())
+        return Caller{peer->second};
+    if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
+        return make_error(ErrorCode::AccessDenied, "a connection apppassd does not know");
     const char* sender = sd_bus_message_get_sender(m);
     const bool unique = sender != nullptr && sender[0] == ':';
     if (unique)
@@ -140,39 +147,70 @@ int BusService::dispatch(sd_bus_message* m, void* userdata, sd_bus_error* error)
     return guarded_call(error, [&] { return (static_cast<BusService*>(userdata)->*handler)(m, error); });
 }
 
-Status BusService::attach(sd_bus* bus) {
+template <BusService::Handler handler>
+int BusService::dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
+    if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
+        return sd_bus_error_set(error, api::error_name(ErrorCode::AccessDenied),
+                                "the direct socket serves VerifyPassword and ListPasswords; make "
+                                "changes over the system bus");
+    return dispatch<handler>(m, userdata, error);
+}
+
+const sd_bus_vtable* BusService::vtable() noexcept {
     // Methods users call are UNPRIVILEGED (the bus lets them through) and then checked against
     // the caller's EUID in the Manager; the ones carrying a secret in either direction are
     // SENSITIVE, so sd-bus wipes those messages when it frees them.
-    static const sd_bus_vtable vtable[] = {
+    static const sd_bus_vtable table[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_NAMES("CreatePassword", "ssa{sv}",
                                  SD_BUS_PARAM(user) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "ss",
-                                 SD_BUS_PARAM(id) SD_BUS_PARAM(password), dispatch<&BusService::create>,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(password), dispatch_change<&BusService::create>,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_NAMES("ListPasswords", "s", SD_BUS_PARAM(user), "aa{sv}", SD_BUS_PARAM(entries),
                                  dispatch<&BusService::list>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DeletePassword", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "", "",
-                                 dispatch<&BusService::remove>, SD_BUS_VTABLE_UNPRIVILEGED),
+                                 dispatch_change<&BusService::remove>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DeleteAllPasswords", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(count),
-                                 dispatch<&BusService::remove_all>, SD_BUS_VTABLE_UNPRIVILEGED),
+                                 dispatch_change<&BusService::remove_all>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("VerifyPassword", "ssss",
                                  SD_BUS_PARAM(user) SD_BUS_PARAM(password) SD_BUS_PARAM(service)
                                      SD_BUS_PARAM(remote_host),
                                  "s", SD_BUS_PARAM(id), dispatch<&BusService::verify>,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_NAMES("PurgeOrphans", "", "", "aa{sv}", SD_BUS_PARAM(purged),
-                                 dispatch<&BusService::purge_orphans>, SD_BUS_VTABLE_UNPRIVILEGED),
+                                 dispatch_change<&BusService::purge_orphans>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
     };
+    return table;
+}
+
+Result<BusSlotPtr> BusService::add_object(sd_bus* bus) {
     sd_bus_slot* raw = nullptr;
-    const int r = sd_bus_add_object_vtable(bus, &raw, api::kObjectPath, api::kManagerInterface, vtable, this);
+    const int r = sd_bus_add_object_vtable(bus, &raw, api::kObjectPath, api::kManagerInterface, vtable(), this);
     if (r < 0)
         return make_error(ErrorCode::Internal,
                           std::string("cannot register the D-Bus object: ") + strerror(-r));
-    slot_.reset(raw);
+    return BusSlotPtr(raw);
+}
+
+Status BusService::attach(sd_bus* bus) {
+    auto slot = add_object(bus);
+    if (!slot)
+        return std::move(slot).error();
+    slot_ = std::move(slot).value();
     bus_ = bus;
     return {};
+}
+
+Result<BusSlotPtr> BusService::attach_peer(sd_bus* connection, uid_t peer_euid) {
+    auto slot = add_object(connection);
+    if (slot)
+        euid_by_peer_connection_[connection] = peer_euid;
+    return slot;
+}
+
+void BusService::detach_peer(sd_bus* connection) noexcept {
+    euid_by_peer_connection_.erase(connection);
 }
 
 ChangeRequest BusService::change_request(sd_bus_message* m, const char* event, std::string_view user) const {

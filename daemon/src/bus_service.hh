@@ -23,6 +23,11 @@ public:
 
     // Registers the object and its interface on the bus.
     Status attach(sd_bus* bus);
+    // Registers the same object on a peer-to-peer connection of the direct socket
+    // (direct_socket.cc), whose caller is PEER_EUID, the kernel's SO_PEERCRED of that
+    // connection. The object stays until the slot is dropped and detach_peer() is called.
+    Result<BusSlotPtr> attach_peer(sd_bus* connection, uid_t peer_euid);
+    void detach_peer(sd_bus* connection) noexcept;
 
 private:
     using Handler = int (BusService::*)(sd_bus_message* m, sd_bus_error* error);
@@ -30,6 +35,14 @@ private:
     // turns anything it throws into an error reply.
     template <Handler handler>
     static int dispatch(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
+    // The same for a method that changes app passwords: refused on a direct connection, which
+    // has no bus name for polkit to ask about (and a sender field the peer writes itself).
+    template <Handler handler>
+    static int dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
+
+    // One vtable for both transports: the system bus and the direct socket.
+    static const sd_bus_vtable* vtable() noexcept;
+    Result<BusSlotPtr> add_object(sd_bus* bus);
 
     int create(sd_bus_message* m, sd_bus_error* error);
     int list(sd_bus_message* m, sd_bus_error* error);
@@ -38,8 +51,9 @@ private:
     int verify(sd_bus_message* m, sd_bus_error* error);
     int purge_orphans(sd_bus_message* m, sd_bus_error* error);
 
-    // The caller's EUID (and PID) as the bus reports it, remembered per unique sender name (see
-    // bus_service.cc for why that is exactly what the bus would say again).
+    // On a direct connection, its peer's EUID. On the bus, the caller's EUID (and PID) as the
+    // bus reports it, remembered per unique sender name (see bus_service.cc for why that is
+    // exactly what the bus would say again).
     Result<Caller> caller_of(sd_bus_message* m);
 
     // What authorize_change() needs to know of the call M from this bus: polkit's subject is
@@ -51,6 +65,7 @@ private:
     sd_bus* bus_ = nullptr;
     BusSlotPtr slot_;
     std::unordered_map<std::string, Caller> caller_by_sender_;
+    std::unordered_map<const sd_bus*, uid_t> euid_by_peer_connection_;
 };
 
 }  // namespace apppass::daemon

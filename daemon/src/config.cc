@@ -12,6 +12,9 @@
 #include <set>
 #include <sstream>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 namespace apppass::daemon {
 namespace {
 
@@ -92,6 +95,23 @@ std::string set_groups(std::vector<std::string>& target, std::string_view value)
     return {};
 }
 
+// An absolute path that fits in sockaddr_un, or "no" for none.
+std::string set_socket_path(std::string& target, std::string_view value) {
+    if (value == "no") {
+        target.clear();
+        return {};
+    }
+    constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+    if (value.empty() || value.front() != '/' || value.size() > kMaxSocketPath || value.back() == '/')
+        return "must be an absolute path of at most " + std::to_string(kMaxSocketPath) +
+               " bytes naming a file, or no";
+    for (const char c : value)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+            return "must not contain control characters";
+    target = std::string(value);
+    return {};
+}
+
 const std::map<std::string_view, Setter>& setters() {
     static const std::map<std::string_view, Setter> table{
         {"store",
@@ -127,6 +147,7 @@ const std::map<std::string_view, Setter>& setters() {
          }},
         {"user_write_burst", [](Config& c, std::string_view v) { return set_unsigned(c.user_writes.burst, v, 1, 10000); }},
         {"user_writes_per_minute", [](Config& c, std::string_view v) { return set_unsigned(c.user_writes.per_minute, v, 0, 60000); }},
+        {"direct_socket", [](Config& c, std::string_view v) { return set_socket_path(c.direct_socket, v); }},
         {"throttle", [](Config& c, std::string_view v) { return set_bool(c.throttle.enabled, v); }},
         {"polkit", [](Config& c, std::string_view v) { return set_bool(c.polkit, v); }},
         {"notify",

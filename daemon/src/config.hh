@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "apppass/dbus_api.hh"
 #include "apppass/result.hh"
 
 namespace apppass::daemon {
@@ -51,6 +52,7 @@ struct Config {
     std::vector<std::string> allowed_groups;  // empty: everyone
     std::vector<std::string> denied_groups;
     std::string verify_group;                 // empty: only root verifies
+    std::string direct_socket = api::kDirectSocketPath;  // the direct socket's path; empty: none
     ThrottleConfig throttle;
     // Ask polkit before a user other than root creates or deletes app passwords. no: the
     // caller's uid alone decides, as before; only for hosts (and tests) without polkitd.

@@ -24,6 +24,7 @@
 #include "bus_service.hh"
 #include "notifier.hh"
 #include "config.hh"
+#include "direct_socket.hh"
 #include "event_log.hh"
 #include "hmac_sha256.hh"
 #include "manager.hh"
@@ -81,6 +82,7 @@ private:
     EventSourcePtr flush_timer_;
     // After the loop it watches children on, so destroyed before it.
     std::optional<Notifier> notifier_;
+    std::unique_ptr<DirectSocket> direct_;  // none when direct_socket = no
 };
 
 int Daemon::on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept {
@@ -175,7 +177,7 @@ int Daemon::run(const Options& options) {
     auto policy = AccessPolicy::create(config);
     if (!policy)
         return fail(options.config_path + ": " + policy.error().message);
-    manager_.emplace(config, *store_, *hmac_, std::move(policy).value());
+    manager_.emplace(config, *store_, *hmac_, policy.value());
     manager_->last_uses().on_first_pending = [this] { arm_flush_timer(); };
     // Not fatal: an NSS outage at start leaves old entries unnamed until the next start, and
     // an unnamed entry is judged by its uid, as before names were kept.
@@ -225,10 +227,22 @@ int Daemon::run(const Options& options) {
                                  " (is another apppassd running, or does the D-Bus policy not allow it?)",
                              r);
 
+    // After the name: owning it proves no other apppassd runs, so a socket left at the path is
+    // stale and may be replaced.
+    if (const std::string& path = config.direct_socket; !path.empty()) {
+        auto direct = DirectSocket::open(path, event_.get(), *service_, std::move(policy).value());
+        if (!direct)
+            return fail(direct.error().message);
+        direct_ = std::move(direct).value();
+    }
+
     // Never the connection string: it may hold a password.
     log_message(LOG_INFO, "apppassd " APPPASS_VERSION " ready, store " +
                               (config.store == StoreKind::Postgresql ? std::string("postgresql")
-                                                                              : options.state_dir + "/apppass.db"));
+                                                                              : options.state_dir + "/apppass.db") +
+                              ", direct socket " +
+                              (direct_ ? config.direct_socket + (direct_->activated() ? " (passed by the service manager)" : "")
+                                       : std::string("off")));
     sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
     const int r = sd_event_loop(event_.get());
     sd_notify(0, "STOPPING=1");

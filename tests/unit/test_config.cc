@@ -124,6 +124,21 @@ static void polkit_and_notify(void**) {
                       "apppassd.conf:1: notify_timeout must be a whole number from 1 to 600 (seconds)");
 }
 
+static void direct_socket_path(void**) {
+    assert_text_equal(parse_config("", "x").value().direct_socket, "/run/apppass/io.socket");
+    assert_true(parse_config("direct_socket = no\n", "x").value().direct_socket.empty());
+    assert_text_equal(parse_config("direct_socket = /run/x/y.sock\n", "x").value().direct_socket, "/run/x/y.sock");
+    const std::string bad = "apppassd.conf:1: direct_socket must be an absolute path of at most 107 bytes naming a file, or no";
+    assert_text_equal(problem("direct_socket = run/io.socket\n"), bad);
+    assert_text_equal(problem("direct_socket =\n"), bad);
+    assert_text_equal(problem("direct_socket = /run/apppass/\n"), bad);
+    assert_text_equal(problem(("direct_socket = /" + std::string(107, 'a') + "\n").c_str()), bad);
+    assert_text_equal(parse_config("direct_socket = /" + std::string(106, 'a') + "\n", "x").value().direct_socket,
+                      "/" + std::string(106, 'a'));
+    assert_text_equal(problem("direct_socket = /run/a\tb\n"),
+                      "apppassd.conf:1: direct_socket must not contain control characters");
+}
+
 static void store_choice(void**) {
     auto defaults = parse_config("", "x");
     assert_true(defaults.value().store == StoreKind::Sqlite);
@@ -253,6 +268,7 @@ int main() {
         cmocka_unit_test(missing_file), cmocka_unit_test(store_choice), cmocka_unit_test(polkit_and_notify),
         cmocka_unit_test(dropins_in_lexical_order_later_wins), cmocka_unit_test(dropin_errors_name_the_dropin),
         cmocka_unit_test(checks_span_the_dropins), cmocka_unit_test(reload_keeps_the_store),
+        cmocka_unit_test(direct_socket_path),
     };
     return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
 }

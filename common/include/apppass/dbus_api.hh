@@ -12,6 +12,9 @@ namespace apppass::api {
 inline constexpr const char* kBusName = "org.apppass.AppPass1";
 inline constexpr const char* kObjectPath = "/org/apppass/AppPass1";
 inline constexpr const char* kManagerInterface = "org.apppass.AppPass1.Manager";
+// The direct socket: the same object and interface served peer to peer, without dbus-daemon,
+// to root and the verify_group (apppassd.conf direct_socket, pam_apppass direct_socket=).
+inline constexpr const char* kDirectSocketPath = "/run/apppass/io.socket";
 
 inline constexpr const char* kCreatePassword = "CreatePassword";
 inline constexpr const char* kListPasswords = "ListPasswords";

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "direct_socket.hh"
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "event_log.hh"
+
+namespace apppass::daemon {
+namespace {
+
+using api::ErrorCode;
+
+// Each client makes one call and closes; this many open at once is far beyond a login storm
+// on one host, and keeps a stuck client from using up the daemon's file descriptors.
+constexpr std::size_t kMaxConnections = 256;
+
+Error socket_error(const std::string& what, int error) {
+    return make_error(ErrorCode::Internal, what + ": " + std::strerror(error));
+}
+
+std::string parent_of(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    return slash == 0 ? std::string("/") : path.substr(0, slash);
+}
+
+// The socket's directory: made 0755 when missing (its parent must exist), and in any case a
+// real directory of ours that nobody else may write, so nobody else can put a socket there.
+Status prepare_directory(const std::string& directory) {
+    if (mkdir(directory.c_str(), 0755) == 0) {
+        // umask(077) of the daemon would have made it 0700: clients must reach the socket.
+        if (chmod(directory.c_str(), 0755) != 0)
+            return socket_error("cannot make " + directory + " mode 0755", errno);
+    } else if (errno != EEXIST) {
+        return socket_error("cannot create " + directory, errno);
+    }
+    struct stat st {};
+    if (lstat(directory.c_str(), &st) != 0)
+        return socket_error("cannot examine " + directory, errno);
+    if (!S_ISDIR(st.st_mode))
+        return make_error(ErrorCode::Internal, directory + " (for direct_socket) is not a directory");
+    if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        return make_error(ErrorCode::Internal,
+                          directory + " (for direct_socket) must be owned by UID " +
+                              std::to_string(geteuid()) + " and writable by nobody else");
+    return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DirectSocket>> DirectSocket::open(const std::string& path, sd_event* event,
+                                                         BusService& service, AccessPolicy policy) {
+    std::unique_ptr<DirectSocket> socket(new DirectSocket(path, service, std::move(policy)));
+    if (int r = sd_id128_randomize(&socket->server_id_); r < 0)
+        return socket_error("cannot make the direct socket's server id", -r);
+    const int passed = sd_listen_fds(1);
+    if (passed < 0)
+        return socket_error("cannot read the sockets passed by the service manager", -passed);
+    Status made = passed > 0 ? socket->take_activated_socket(passed) : socket->listen_on_path();
+    if (!made)
+        return std::move(made).error();
+    if (auto s = socket->watch(event); !s)
+        return std::move(s).error();
+    return socket;
+}
+
+Status DirectSocket::take_activated_socket(int passed) {
+    for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + passed; ++fd) {
+        if (sd_is_socket_unix(fd, SOCK_STREAM, 1, path_.c_str(), 0) > 0) {
+            listen_fd_ = fd;
+            activated_ = true;
+        } else {
+            close(fd);  // nothing else is ours to serve
+        }
+    }
+    if (listen_fd_ < 0)
+        return make_error(ErrorCode::Internal,
+                          "the service manager passed no listening socket at " + path_ +
+                              " (ListenStream= of apppassd.socket and direct_socket in apppassd.conf must agree)");
+    const int flags = fcntl(listen_fd_, F_GETFL);
+    if (flags < 0 || fcntl(listen_fd_, F_SETFL, flags | O_NONBLOCK) < 0)
+        return socket_error("cannot make the direct socket non-blocking", errno);
+    return {};
+}
+
+Status DirectSocket::listen_on_path() {
+    if (auto s = prepare_directory(parent_of(path_)); !s)
+        return s;
+    struct stat st {};
+    if (lstat(path_.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            return make_error(ErrorCode::Internal, path_ + " (direct_socket) exists and is not a socket");
+        // A socket left by an earlier apppassd: the bus name, taken before this, says no other
+        // apppassd is running.
+        if (unlink(path_.c_str()) != 0)
+            return socket_error("cannot remove the stale socket " + path_, errno);
+    }
+    listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (listen_fd_ < 0)
+        return socket_error("cannot create the direct socket", errno);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, path_.c_str(), path_.size() + 1);  // length checked by config.cc
+    if (bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
+        return socket_error("cannot bind the direct socket " + path_, errno);
+    // Everyone may connect; who is served is decided per connection from SO_PEERCRED, the same
+    // decision the bus leaves to the daemon.
+    if (chmod(path_.c_str(), 0666) != 0 || lstat(path_.c_str(), &st) != 0)
+        return socket_error("cannot set the mode of " + path_, errno);
+    made_ = true;
+    made_dev_ = st.st_dev;
+    made_ino_ = st.st_ino;
+    if (listen(listen_fd_, SOMAXCONN) != 0)
+        return socket_error("cannot listen on " + path_, errno);
+    return {};
+}
+
+Status DirectSocket::watch(sd_event* event) {
+    event_ = event;
+    sd_event_source* raw = nullptr;
+    int r = sd_event_add_io(event, &raw, listen_fd_, EPOLLIN, on_listen_ready, this);
+    if (r < 0)
+        return socket_error("cannot watch the direct socket", -r);
+    listen_source_.reset(raw);
+    raw = nullptr;
+    r = sd_event_add_defer(event, &raw, on_reap, this);
+    if (r < 0)
+        return socket_error("cannot watch the direct socket", -r);
+    reaper_.reset(raw);
+    sd_event_source_set_enabled(reaper_.get(), SD_EVENT_OFF);
+    raw = nullptr;
+    r = sd_event_add_post(event, &raw, on_loop_iteration, this);
+    if (r < 0)
+        return socket_error("cannot watch the direct socket", -r);
+    drain_.reset(raw);
+    return {};
+}
+
+// sd-bus 252, as a server, leaves a message that came in the same read as the client's BEGIN
+// (libdbus and GDBus clients send them together) in its read buffer until more data arrives:
+// its event integration waits for the socket to become readable again. So after every turn
+// of the loop each connection is given the chance to dispatch what it has already read.
+int DirectSocket::on_loop_iteration(sd_event_source*, void* userdata) noexcept {
+    constexpr int kMaxStepsPerConnection = 16;  // a busy client must not starve the others
+    auto* self = static_cast<DirectSocket*>(userdata);
+    for (auto& [connection, peer] : self->peers_)
+        for (int i = 0; i < kMaxStepsPerConnection && sd_bus_process(connection, nullptr) > 0; ++i) {
+        }
+    return 0;
+}
+
+DirectSocket::~DirectSocket() {
+    for (auto& [connection, peer] : peers_)
+        service_.detach_peer(connection);
+    peers_.clear();
+    listen_source_.reset();
+    reaper_.reset();
+    drain_.reset();
+    if (listen_fd_ >= 0)
+        close(listen_fd_);
+    // Removed only if it is still the socket made here, not one a newer apppassd made since.
+    struct stat st {};
+    if (made_ && lstat(path_.c_str(), &st) == 0 && st.st_dev == made_dev_ && st.st_ino == made_ino_)
+        unlink(path_.c_str());
+}
+
+int DirectSocket::on_listen_ready(sd_event_source*, int, uint32_t, void* userdata) noexcept {
+    try {
+        static_cast<DirectSocket*>(userdata)->accept_one();
+    } catch (const std::exception& e) {
+        log_message(LOG_ERR, std::string("direct socket: ") + e.what());
+    }
+    return 0;
+}
+
+void DirectSocket::accept_one() {
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+            log_message(LOG_WARNING, std::string("direct socket: accept failed: ") + std::strerror(errno));
+        return;
+    }
+    ucred peer{};
+    socklen_t length = sizeof(peer);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 || length != sizeof(peer)) {
+        log_message(LOG_WARNING, std::string("direct socket: no peer credentials: ") + std::strerror(errno));
+        close(fd);
+        return;
+    }
+    // Root and verify_group, as Manager::verify admits them; an NSS failure refuses.
+    const auto admitted = policy_.may_verify(peer.uid);
+    if (!admitted || !admitted.value()) {
+        log_message(LOG_NOTICE, "direct socket: refused a connection from UID " + std::to_string(peer.uid) +
+                                    " (PID " + std::to_string(peer.pid) + "): only root" +
+                                    " and verify_group may use it" +
+                                    (admitted ? std::string() : "; " + admitted.error().message));
+        close(fd);
+        return;
+    }
+    if (peers_.size() >= kMaxConnections) {
+        log_message(LOG_WARNING, "direct socket: " + std::to_string(kMaxConnections) +
+                                     " connections open, refusing one from UID " + std::to_string(peer.uid));
+        close(fd);
+        return;
+    }
+    if (auto s = serve(fd, peer.uid); !s)
+        log_message(LOG_WARNING, "direct socket: " + s.error().message);
+}
+
+Status DirectSocket::serve(int fd, uid_t peer_euid) {
+    sd_bus* raw = nullptr;
+    int r = sd_bus_new(&raw);
+    if (r < 0) {
+        close(fd);
+        return socket_error("cannot create a connection", -r);
+    }
+    Peer peer;
+    peer.connection.reset(raw);
+    sd_bus* connection = raw;
+    r = sd_bus_set_fd(connection, fd, fd);  // the connection owns FD from here on
+    if (r < 0) {
+        close(fd);
+        return socket_error("cannot create a connection", -r);
+    }
+    // A D-Bus server: EXTERNAL authentication only (never ANONYMOUS), checked by sd-bus
+    // against the socket's credentials.
+    if (r >= 0)
+        r = sd_bus_set_server(connection, 1, server_id_);
+    if (r >= 0)
+        r = sd_bus_set_anonymous(connection, 0);
+    if (r >= 0)
+        r = sd_bus_start(connection);
+    if (r >= 0)
+        r = sd_bus_attach_event(connection, event_, SD_EVENT_PRIORITY_NORMAL);
+    if (r < 0)
+        return socket_error("cannot start a connection", -r);
+    sd_bus_slot* filter = nullptr;
+    r = sd_bus_add_filter(connection, &filter, on_message, this);
+    if (r < 0)
+        return socket_error("cannot start a connection", -r);
+    peer.disconnect_filter.reset(filter);
+    auto object = service_.attach_peer(connection, peer_euid);
+    if (!object)
+        return std::move(object).error();
+    peer.object = std::move(object).value();
+    peers_.emplace(connection, std::move(peer));
+    return {};
+}
+
+// Sees every message of a direct connection first; acts only on the Disconnected signal sd-bus
+// itself makes when the peer goes away, and leaves the rest to the object.
+int DirectSocket::on_message(sd_bus_message* m, void* userdata, sd_bus_error*) noexcept {
+    if (!sd_bus_message_is_signal(m, "org.freedesktop.DBus.Local", "Disconnected"))
+        return 0;
+    auto* self = static_cast<DirectSocket*>(userdata);
+    try {
+        self->closed_.push_back(sd_bus_message_get_bus(m));
+    } catch (...) {
+        return 0;  // reaped at the next disconnection
+    }
+    // Not freed here: sd-bus is still dispatching on this connection.
+    sd_event_source_set_enabled(self->reaper_.get(), SD_EVENT_ONESHOT);
+    return 0;
+}
+
+int DirectSocket::on_reap(sd_event_source*, void* userdata) noexcept {
+    static_cast<DirectSocket*>(userdata)->forget_closed();
+    return 0;
+}
+
+void DirectSocket::forget_closed() noexcept {
+    for (sd_bus* connection : closed_) {
+        service_.detach_peer(connection);
+        peers_.erase(connection);
+    }
+    closed_.clear();
+}
+
+}  // namespace apppass::daemon

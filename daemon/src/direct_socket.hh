@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The direct socket (apppassd.conf direct_socket, default /run/apppass/io.socket): the object
+// of bus_service.cc served peer to peer, one sd-bus server connection per client, so that a
+// login does not pass through dbus-daemon. Only root and members of verify_group are served,
+// the callers the bus admits to VerifyPassword; anyone else's connection is closed before a
+// byte of it is read. The caller of every call is the kernel's SO_PEERCRED of its connection.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <systemd/sd-id128.h>
+
+#include "access_policy.hh"
+#include "apppass/bus_handles.hh"
+#include "apppass/result.hh"
+#include "bus_service.hh"
+
+namespace apppass::daemon {
+
+class DirectSocket {
+public:
+    // Serves PATH on EVENT: the listening socket the service manager passed (sd_listen_fds,
+    // from apppassd.socket) when there is one for PATH, else a socket created here, in a
+    // directory made 0755 if missing, which must be owned by this user and writable by nobody
+    // else; a stale socket at PATH is replaced.
+    static Result<std::unique_ptr<DirectSocket>> open(const std::string& path, sd_event* event,
+                                                      BusService& service, AccessPolicy policy);
+    ~DirectSocket();
+    DirectSocket(const DirectSocket&) = delete;
+    DirectSocket& operator=(const DirectSocket&) = delete;
+
+    // Whether the socket came from the service manager rather than being created here.
+    bool activated() const noexcept { return activated_; }
+
+private:
+    DirectSocket(std::string path, BusService& service, AccessPolicy policy)
+        : path_(std::move(path)), service_(service), policy_(std::move(policy)) {}
+
+    struct Peer {
+        ClientBusPtr connection;  // closed without a flush: a peer that stops reading must not stall us
+        BusSlotPtr object;
+        BusSlotPtr disconnect_filter;
+    };
+
+    Status listen_on_path();
+    Status take_activated_socket(int passed);
+    Status watch(sd_event* event);
+    void accept_one();
+    Status serve(int fd, uid_t peer_euid);
+    void forget_closed() noexcept;
+
+    static int on_listen_ready(sd_event_source*, int, uint32_t, void* userdata) noexcept;
+    static int on_message(sd_bus_message* m, void* userdata, sd_bus_error*) noexcept;
+    static int on_reap(sd_event_source*, void* userdata) noexcept;
+    static int on_loop_iteration(sd_event_source*, void* userdata) noexcept;
+
+    std::string path_;
+    BusService& service_;
+    AccessPolicy policy_;
+    sd_event* event_ = nullptr;
+    int listen_fd_ = -1;
+    bool activated_ = false;
+    // The socket file made here (device and inode), removed at exit if it is still ours.
+    dev_t made_dev_ = 0;
+    ino_t made_ino_ = 0;
+    bool made_ = false;
+    sd_id128_t server_id_{};
+    EventSourcePtr listen_source_;
+    EventSourcePtr reaper_;
+    EventSourcePtr drain_;
+    std::unordered_map<sd_bus*, Peer> peers_;
+    std::vector<sd_bus*> closed_;
+};
+
+}  // namespace apppass::daemon
