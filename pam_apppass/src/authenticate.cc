@@ -92,10 +92,12 @@ int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
     // One private connection for this one call (see daemon_connection.hh), and one deadline
     // for connecting, finding the daemon and the call.
     const client::Deadline deadline(options.timeout);
-    client::ManagerClient daemon;
+    client::ManagerClient daemon(options.direct_socket);
     const auto verified = daemon.verify_password(user, sent_password, service, remote_host, deadline);
     const Outcome outcome = verified ? Outcome::Succeeded : outcome_of_failure(verified.error());
     const int code = pam_code_for(outcome, PamOperation::Authenticate, options);
+    log_debug(pamh, options, "reached apppassd through %s",
+              daemon.transport().empty() ? "nothing" : daemon.transport().c_str());
     if (verified) {
         pam_syslog(pamh, LOG_INFO, "app password %s accepted for user %s (service %s, remote host '%s')",
                    verified.value().c_str(), user, service, remote_host);

@@ -33,6 +33,7 @@ int change_authtok(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     }
     log_debug(pamh, options, "main password of %s changed: revoking its app passwords", user);
     const client::Deadline deadline(options.timeout);
+    // Over the system bus: the direct socket serves verification only.
     client::ManagerClient daemon;
     const auto revoked = daemon.delete_all_passwords(user, deadline);
     if (revoked) {

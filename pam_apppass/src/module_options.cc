@@ -9,6 +9,9 @@ namespace {
 
 constexpr std::string_view kTimeoutPrefix = "timeout=";
 constexpr std::string_view kRefuseServicesPrefix = "refuse_services=";
+constexpr std::string_view kDirectSocketPrefix = "direct_socket=";
+// sizeof(sockaddr_un::sun_path) - 1 on Linux.
+constexpr std::size_t kMaxSocketPath = 107;
 
 struct Flag {
     std::string_view name;
@@ -62,6 +65,19 @@ void parse_refused_services(std::string_view list, ModuleOptions& options) {
     }
 }
 
+void parse_direct_socket(std::string_view value, ModuleOptions& options) {
+    if (value == "no") {
+        options.direct_socket.clear();
+        return;
+    }
+    if (value.empty() || value.front() != '/' || value.size() > kMaxSocketPath) {
+        options.problems.push_back("direct_socket must be an absolute path of at most 107 bytes, "
+                                   "or no; using the default");
+        return;
+    }
+    options.direct_socket = std::string(value);
+}
+
 }  // namespace
 
 ModuleOptions parse_module_options(int argc, const char** argv) {
@@ -76,6 +92,10 @@ ModuleOptions parse_module_options(int argc, const char** argv) {
         }
         if (arg.starts_with(kRefuseServicesPrefix)) {
             parse_refused_services(arg.substr(kRefuseServicesPrefix.size()), options);
+            continue;
+        }
+        if (arg.starts_with(kDirectSocketPrefix)) {
+            parse_direct_socket(arg.substr(kDirectSocketPrefix.size()), options);
             continue;
         }
         // Quoted as given, cut short: the service file is the administrator's, but a long

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "apppass/dbus_api.hh"
+
 namespace apppass::pam {
 
 struct ModuleOptions {
@@ -21,11 +23,14 @@ struct ModuleOptions {
     bool ignore_authinfo_unavail = false;
     // pam_sm_chauthtok revokes all of the user's app passwords when the main password changes.
     bool revoke_on_password_change = false;
-    // For the whole exchange with the daemon, connecting included.
+    // For the whole exchange with the daemon, connecting included, over both transports.
     std::chrono::seconds timeout{3};
     // refuse_services=NAME[,NAME...] (may be given more than once): services refused on top of
     // the built-in ones of refused_services.hh. There is no option that removes a built-in one.
     std::vector<std::string> extra_refused_services;
+    // apppassd's direct socket, tried before the system bus; empty (direct_socket=no): the
+    // bus only.
+    std::string direct_socket = api::kDirectSocketPath;
 
     // One sentence per argument that was not understood; the caller logs them. An argument
     // that is not understood is ignored, so it never makes the module more permissive.

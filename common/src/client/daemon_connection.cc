@@ -65,6 +65,8 @@ CallResult<DaemonConnection> DaemonConnection::open(const Endpoint& endpoint,
                                                     const Deadline& deadline) {
     if (deadline.expired())
         return timed_out("before connecting");
+    if (endpoint.kind == Endpoint::Kind::DirectSocket)
+        return open_direct(endpoint, trusted, deadline);
     // Never sd_bus_default_system() or sd_bus_open_system(): the first is shared with the rest
     // of the process (and survives fork); the second queues Hello with sd-bus's 25 s default
     // and leaves connecting unbounded. Built by hand, every step runs under DEADLINE.
@@ -74,13 +76,14 @@ CallResult<DaemonConnection> DaemonConnection::open(const Endpoint& endpoint,
     // loop below drives both under DEADLINE like a local connection.
     int r = remote ? sd_bus_open_system_remote(&raw, endpoint.address.c_str()) : sd_bus_new(&raw);
     DaemonConnection connection(ClientBusPtr(raw), deadline);
+    connection.description_ = endpoint.description;
     sd_bus* bus = connection.bus_.get();
     if (r < 0 && remote)
         return failure_from_errno(r, "cannot connect to " + endpoint.description);
     if (r >= 0 && !remote)
         r = sd_bus_set_address(bus, endpoint.address.c_str());
     if (r >= 0 && !remote)
-        r = sd_bus_set_bus_client(bus, endpoint.kind == Endpoint::Kind::SystemBus);
+        r = sd_bus_set_bus_client(bus, 1);
     // Hello and sd-bus's own calls (sd_bus_get_name_creds) use this timeout; never 0, which
     // would mean the default.
     if (r >= 0)
@@ -219,7 +222,8 @@ CallResult<bool> DaemonConnection::check_owner(const std::string& unique, const 
 
 CallResult<BusMessagePtr> DaemonConnection::new_method_call(const char* method) {
     sd_bus_message* raw = nullptr;
-    const int r = sd_bus_message_new_method_call(bus_.get(), &raw, destination_.c_str(),
+    const int r = sd_bus_message_new_method_call(bus_.get(), &raw,
+                                                 destination_.empty() ? nullptr : destination_.c_str(),
                                                  api::kObjectPath, api::kManagerInterface, method);
     BusMessagePtr request(raw);
     if (r < 0)

@@ -61,6 +61,16 @@ CallResult<std::vector<Record>> read_records(const char* method, sd_bus_message*
 }  // namespace
 
 CallResult<DaemonConnection*> ManagerClient::connection(const Deadline& deadline) {
+    if (!connection_ && !direct_socket_.empty()) {
+        auto trusted = trusted_daemon_peer();
+        if (!trusted)
+            return std::move(trusted).error();
+        auto opened = DaemonConnection::open(direct_socket_endpoint(direct_socket_), trusted.value(), deadline);
+        if (opened)
+            connection_.emplace(std::move(opened).value());
+        else if (!opened.error().endpoint_absent)
+            return std::move(opened).error();
+    }
     if (!connection_) {
         auto opened = endpoint_ ? DaemonConnection::open_trusted(*endpoint_, deadline)
                                 : DaemonConnection::open_system(deadline);

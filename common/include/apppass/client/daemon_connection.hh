@@ -17,13 +17,16 @@
 
 namespace apppass::client {
 
-// Where apppassd is reached: the system bus, or the system bus of another host over SSH
+// Where apppassd is reached: the system bus, the system bus of another host over SSH
 // (sd_bus_open_system_remote: ssh runs systemd-stdio-bridge there, and the daemon there sees
-// the SSH login's uid). A direct peer-to-peer socket is another kind an endpoint may be.
+// the SSH login's uid), or its direct socket (a peer-to-peer D-Bus connection on a Unix
+// socket: connect, check SO_PEERCRED, no bus in between).
 struct Endpoint {
-    enum class Kind { SystemBus, RemoteSystemBus };
+    enum class Kind { SystemBus, RemoteSystemBus, DirectSocket };
     Kind kind = Kind::SystemBus;
-    std::string address;      // a D-Bus address, "unix:path=..."; for RemoteSystemBus, [USER@]HOST
+    // SystemBus: a D-Bus address, "unix:path=..."; RemoteSystemBus: [USER@]HOST;
+    // DirectSocket: the socket's path
+    std::string address;
     std::string description;  // for messages: "the system bus"
 };
 
@@ -33,6 +36,8 @@ Endpoint system_bus_endpoint();
 // The system bus of HOST ([USER@]HOST[:PORT]), reached with ssh. Empty HOST: system_bus_endpoint().
 // Fails (usage) for a host that ssh could take as an option or that is not a host name.
 CallResult<Endpoint> remote_system_bus_endpoint(const std::string& host);
+// The direct socket at PATH (api::kDirectSocketPath by default).
+Endpoint direct_socket_endpoint(const std::string& path);
 
 // The user apppassd must run as for a client to send it anything. A uid today (root); the
 // name is there so that a dedicated system user can be looked up instead.
@@ -44,9 +49,11 @@ CallResult<TrustedPeer> trusted_daemon_peer();
 
 class DaemonConnection {
 public:
-    // Connects to ENDPOINT, waits for the bus's Hello, finds the daemon (starting it through
-    // bus activation when nobody owns the name yet) and checks that it runs as TRUSTED, all
-    // before DEADLINE.
+    // Connects to ENDPOINT and checks that the daemon runs as TRUSTED, all before DEADLINE.
+    // On the bus: waits for Hello, finds the daemon (starting it through bus activation when
+    // nobody owns the name yet) and checks its owner's uid as the bus recorded it. On a direct
+    // socket: checks the listener's SO_PEERCRED before a byte is sent, then authenticates; a
+    // socket that does not exist or has nobody listening is a failure with endpoint_absent.
     static CallResult<DaemonConnection> open(const Endpoint& endpoint, const TrustedPeer& trusted,
                                              const Deadline& deadline);
     // ENDPOINT (by default the system bus) and the trusted daemon user.
@@ -60,9 +67,14 @@ public:
     CallResult<BusMessagePtr> call(sd_bus_message* request, const Deadline& deadline);
 
     sd_bus* bus() const noexcept { return bus_.get(); }
+    // For log lines: how the daemon was reached ("the system bus", "the direct socket ...").
+    const std::string& description() const noexcept { return description_; }
 
 private:
     DaemonConnection(ClientBusPtr bus, const Deadline& deadline) : bus_(std::move(bus)), deadline_(deadline) {}
+
+    static CallResult<DaemonConnection> open_direct(const Endpoint& endpoint, const TrustedPeer& trusted,
+                                                    const Deadline& deadline);
 
     // Drives the connection until it is usable (authenticated; Hello answered on a bus).
     CallResult<bool> wait_until_ready();
@@ -77,8 +89,9 @@ private:
     Deadline deadline_;
     // Where calls go: the unique name (":1.42") whose credentials were checked, never the
     // well-known name, because a unique name is never reused and so cannot change owner
-    // between the check and the call.
+    // between the check and the call. Empty on a direct socket, which has one peer.
     std::string destination_;
+    std::string description_;
 };
 
 }  // namespace apppass::client

@@ -28,14 +28,18 @@ struct CreatedPassword {
     SecretString password;  // 24 letters, no separators, as the daemon sent it
 };
 
-// Each call runs until DEADLINE; the first one also connects (DaemonConnection::open_system)
-// within it. USER is a login name; "" means the caller, where the method allows it. Strings
+// Each call runs until DEADLINE; the first one also connects within it: to the direct socket
+// when one is named, and to the system bus (DaemonConnection::open_system) only when nothing
+// exists at that socket (endpoint_absent). A direct attempt that timed out or was refused is
+// never repeated on the bus: the daemon may have counted it already. USER is a login name; "" means the caller, where the method allows it. Strings
 // must be NUL-free and valid UTF-8 (the caller checks).
 class ManagerClient {
 public:
     ManagerClient() = default;
     // Calls go to ENDPOINT instead of the system bus (apppass -H).
     explicit ManagerClient(Endpoint endpoint) : endpoint_(std::move(endpoint)) {}
+    // DIRECT_SOCKET: the path of apppassd's direct socket to try first; empty for the bus only.
+    explicit ManagerClient(std::string direct_socket) : direct_socket_(std::move(direct_socket)) {}
 
     // Sets ALLOW_INTERACTIVE_AUTHORIZATION on every call from now on: apppassd may then let
     // polkit ask the user through an authentication agent, and the call lasts as long as the
@@ -57,6 +61,9 @@ public:
     // Root only: the accounts whose entries were removed because the account is gone.
     CallResult<std::vector<api::OrphanRecord>> purge_orphans(const Deadline& deadline);
 
+    // How the daemon was reached, once a call has connected; "" before.
+    std::string transport() const { return connection_ ? connection_->description() : std::string(); }
+
 private:
     // The connection, opened by the first call.
     CallResult<DaemonConnection*> connection(const Deadline& deadline);
@@ -66,6 +73,7 @@ private:
     CallResult<BusMessagePtr> call_method(const char* method, const Deadline& deadline, Append&& append);
 
     std::optional<Endpoint> endpoint_;
+    std::string direct_socket_;
     std::optional<DaemonConnection> connection_;
     bool interactive_ = false;
 };
