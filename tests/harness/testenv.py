@@ -7,7 +7,11 @@ As a library:  with TestEnv(config={"max_per_user": "3"}) as env: env.client().l
 As a command:  testenv.py [--config KEY=VALUE]... [--no-daemon] -- COMMAND [ARG]...
                runs COMMAND with DBUS_SYSTEM_BUS_ADDRESS pointing at the private bus and
                APPPASS_TEST_DAEMON_PID, APPPASS_TEST_STATE_DIR, APPPASS_TEST_CONFIG,
-               APPPASS_TEST_DAEMON_LOG set, and exits with its status.
+               APPPASS_TEST_DAEMON_LOG, APPPASS_TEST_BUS_PID and APPPASS_TEST_DIRECT_SOCKET
+               set, and exits with its status.
+
+The daemon's direct socket is WORKDIR/run/io.socket (never the system's /run/apppass), so
+every test names it to the PAM module with direct_socket=.
 """
 
 import argparse
@@ -45,6 +49,11 @@ DENIED_GROUP = "apppass-denied"
 VERIFY_GROUP = "apppass-verify"
 TEST_USERS = (USER_A, USER_B, USER_DENIED, USER_VERIFIER, USER_LOCKABLE)
 MAIN_PASSWORD = "Main-Password-1"   # every test user's login password
+
+
+def direct_socket_path(workdir):
+    """Where a test's apppassd listens for direct connections."""
+    return os.path.join(workdir, "run", "io.socket")
 
 
 def require_test_users():
@@ -175,6 +184,40 @@ class Client:
         self.connection.close()
 
 
+class DirectClient(Client):
+    """The same five methods over apppassd's direct socket: a peer-to-peer connection, no bus."""
+
+    def __init__(self, path, timeout=10.0):
+        import dbus
+        import dbus.connection
+        self._dbus = dbus
+        self.connection = dbus.connection.Connection("unix:path=" + path)
+        self.timeout = timeout
+
+    def call(self, method, *args, signature=None, interface=INTERFACE):
+        try:
+            result = self.connection.call_blocking(None, OBJECT_PATH, interface, method, signature,
+                                                   args, timeout=self.timeout)
+        except self._dbus.exceptions.DBusException as e:
+            raise BusCallError(e.get_dbus_name() or "", e.get_dbus_message() or "") from None
+        return _plain(result)
+
+    def introspect(self):
+        return str(self.call("Introspect", signature="",
+                             interface="org.freedesktop.DBus.Introspectable"))
+
+
+def direct_call_as(user, path, method_name, *args, timeout=10.0):
+    """Shorthand: run DirectClient(path).<method_name>(*args) as USER."""
+    def body():
+        client = DirectClient(path, timeout)
+        try:
+            return getattr(client, method_name)(*args)
+        finally:
+            client.close()
+    return run_as(user, body)
+
+
 def drop_privileges(user):
     """In a forked child: become USER for real (groups, gid, uid), as login would."""
     pw = pwd.getpwnam(user)
@@ -230,11 +273,13 @@ def call_as(user, address, method_name, *args, **kwargs):
 
 def pam_login(env, module, user, password, service="imap"):
     """The exit status of pamtester authenticating USER with PASSWORD through
-    `auth required MODULE` (pam_apppass.so) as SERVICE, on ENV's bus, under pam_wrapper."""
+    `auth required MODULE` (pam_apppass.so) as SERVICE, with ENV's apppassd (its direct socket
+    named, the bus as the fallback), under pam_wrapper."""
     service_dir = os.path.join(env.workdir, "pam.d")
     os.makedirs(service_dir, exist_ok=True)
     with open(os.path.join(service_dir, service), "w") as f:
-        f.write("auth required %s\naccount required pam_permit.so\n" % module)
+        f.write("auth required %s direct_socket=%s\naccount required pam_permit.so\n"
+                % (module, env.direct_socket))
     with open(os.path.join(service_dir, "other"), "w") as f:
         f.write("auth required pam_deny.so\n")
     environment = env.environ()
@@ -314,6 +359,7 @@ class TestDaemon:
         # the defaults last, so that a test's own lines keep their line numbers
         keys = dict(self.store, **self.config)
         keys.update((k, v) for k, v in DAEMON_DEFAULTS.items() if k not in keys)
+        keys.setdefault("direct_socket", direct_socket_path(self.bus.workdir))
         with open(self.config_path, "w") as f:
             f.write("# written by tests/harness/testenv.py\n")
             for key, value in keys.items():
@@ -428,6 +474,7 @@ class TestEnv:
         self.workdir = tempfile.mkdtemp(prefix="apppass-test.")
         os.chmod(self.workdir, 0o755)
         self.state_dir = os.path.join(self.workdir, "state")
+        self.direct_socket = direct_socket_path(self.workdir)
         self.bus = TestBus(self.workdir, self.servicedir)
         self.address = self.bus.address
         self.daemon = None
@@ -464,6 +511,8 @@ class TestEnv:
             env["APPPASS_TEST_DAEMON_LOG"] = self.daemon.log_path
             env["APPPASS_TEST_CONFIG"] = self.daemon.config_path
         env["APPPASS_TEST_STATE_DIR"] = self.state_dir
+        env["APPPASS_TEST_BUS_PID"] = str(self.bus.process.pid)
+        env["APPPASS_TEST_DIRECT_SOCKET"] = self.direct_socket
         return env
 
     def __exit__(self, *exc):
@@ -505,6 +554,51 @@ def start_impostor(program, env_workdir, bus_address, record):
     with os.fdopen(ready_r) as f:
         if f.read().strip() != "ready":
             raise RuntimeError("the impostor daemon did not start")
+    return pid
+
+
+def start_direct_impostor(path, record):
+    """Listens at PATH as USER_B, as if it were apppassd's direct socket, and appends every byte
+    a client sends to RECORD (made empty here). Returns its pid once it listens."""
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    bob = pwd.getpwnam(USER_B)
+    os.chown(directory, bob.pw_uid, bob.pw_gid)
+    os.chmod(directory, 0o755)
+    with open(record, "w"):
+        pass
+    os.chown(record, bob.pw_uid, bob.pw_gid)
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(ready_r)
+            drop_privileges(USER_B)
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(path)
+            os.chmod(path, 0o666)
+            listener.listen(16)
+            os.write(ready_w, b"ready")
+            os.close(ready_w)
+            while True:
+                connection, _ = listener.accept()
+                connection.settimeout(5)
+                try:
+                    while True:
+                        data = connection.recv(4096)
+                        if not data:
+                            break
+                        with open(record, "ab") as f:
+                            f.write(data)
+                except OSError:
+                    pass
+                connection.close()
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+    with os.fdopen(ready_r) as f:
+        if f.read().strip() != "ready":
+            raise RuntimeError("the direct impostor did not start")
     return pid
 
 

@@ -10,6 +10,8 @@ pam_apppass/data/examples/*) into a fresh directory with the module's absolute p
 the test environment of tests/harness/testenv.py, and runs PROGRAM with pam_wrapper preloaded
 (PAM_WRAPPER=1, PAM_WRAPPER_SERVICE_DIR) and APPPASS_PAM_MODULE set. --impostor starts, instead
 of apppassd, tests/pam/impostor_daemon.cc running as apppass-bob on a bus whose policy lets bob own the name.
+--direct-impostor names to the module, as its direct socket, one on which apppass-bob listens
+and records every byte it receives (the real apppassd still serves the bus).
 """
 
 import argparse
@@ -49,8 +51,11 @@ def pam_wrapper_modules():
     return os.path.dirname(found[0])
 
 
-def write_services(directory, module):
+def write_services(directory, module, direct_socket):
+    """MODULE stands for the module with the test's direct socket named: the system's
+    /run/apppass/io.socket belongs to whatever apppassd runs on this machine."""
     wrapper_modules = pam_wrapper_modules()
+    module = "%s direct_socket=%s" % (module, direct_socket)
     for name in sorted(os.listdir(SERVICES_DIR)):
         with open(os.path.join(SERVICES_DIR, name)) as f:
             text = f.read().replace("@MODULE@", module)
@@ -78,6 +83,8 @@ def main():
     parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--no-daemon", action="store_true")
     parser.add_argument("--impostor", metavar="PROGRAM", help="impostor_daemon to run as bob")
+    parser.add_argument("--direct-impostor", action="store_true",
+                        help="name to the module a direct socket on which apppass-bob listens")
     parser.add_argument("--valgrind", metavar="SUPPRESSIONS")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -90,7 +97,6 @@ def main():
     impostor_pid = None
     policy_dir = None
     try:
-        write_services(services, module)
         if args.impostor:
             policy_dir = tempfile.mkdtemp(prefix="apppass-impostor-policy.")
             policy = os.path.join(policy_dir, "impostor.conf")
@@ -99,6 +105,14 @@ def main():
             testenv.POLICY_FILE = policy
         with testenv.TestEnv(config=config, daemon=not (args.no_daemon or args.impostor)) as env:
             environ = env.environ()
+            direct_socket = env.direct_socket
+            if args.direct_impostor:
+                direct_socket = os.path.join(env.workdir, "impostor-direct", "io.socket")
+                record = os.path.join(env.workdir, "impostor-direct-bytes")
+                impostor_pid = testenv.start_direct_impostor(direct_socket, record)
+                environ["APPPASS_TEST_IMPOSTOR_RECORD"] = record
+                environ["APPPASS_TEST_DIRECT_SOCKET"] = direct_socket
+            write_services(services, module, direct_socket)
             if args.impostor:
                 record = os.path.join(env.workdir, "impostor-calls")
                 impostor_pid = testenv.start_impostor(args.impostor, env.workdir, env.address, record)

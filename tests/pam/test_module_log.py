@@ -23,7 +23,8 @@ def login(env, password, options=""):
     service_dir = os.path.join(env.workdir, "pam.d")
     os.makedirs(service_dir, exist_ok=True)
     with open(os.path.join(service_dir, "apppass-log"), "w") as f:
-        f.write("auth required %s %s\naccount required pam_permit.so\n" % (MODULE, options))
+        f.write("auth required %s direct_socket=%s %s\naccount required pam_permit.so\n"
+                % (MODULE, env.direct_socket, options))
     with open(os.path.join(service_dir, "other"), "w") as f:
         f.write("auth required pam_deny.so\n")
     environment = env.environ()

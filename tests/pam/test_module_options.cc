@@ -56,6 +56,21 @@ void assert_parsed(const ModuleOptions& actual, const Parsed& expected) {
 }
 
 constexpr Parsed kDefaults{false, false, false, false, false, false, 3, {}};
+void direct_socket_option(void**) {
+    assert_string_equal(parse({}).direct_socket.c_str(), "/run/apppass/io.socket");
+    assert_string_equal(parse({"direct_socket=/tmp/t/io.socket"}).direct_socket.c_str(), "/tmp/t/io.socket");
+    assert_true(parse({"direct_socket=no"}).direct_socket.empty());
+    const std::string too_long = "direct_socket=/" + std::string(107, 'a');
+    for (const char* bad : {"direct_socket=", "direct_socket=relative", too_long.c_str()}) {
+        const ModuleOptions o = parse({bad});
+        assert_string_equal(o.direct_socket.c_str(), "/run/apppass/io.socket");
+        assert_int_equal(o.problems.size(), 1);
+        assert_string_equal(o.problems[0].c_str(),
+                            "direct_socket must be an absolute path of at most 107 bytes, or no; using the default");
+    }
+    assert_int_equal(parse({("direct_socket=/" + std::string(106, 'a')).c_str()}).problems.size(), 0);
+}
+
 const char* const kBadTimeout = "timeout must be a whole number of seconds from 1 to 30; using the default of 3";
 
 void no_arguments_give_the_defaults(void**) {
@@ -208,6 +223,7 @@ void builtin_refused_services_stay(void**) {
 
 int main() {
     const CMUnitTest tests[] = {
+        cmocka_unit_test(direct_socket_option),
         cmocka_unit_test(no_arguments_give_the_defaults),
         cmocka_unit_test(every_flag_on_its_own),
         cmocka_unit_test(every_flag_together),

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""apppassd's direct socket: the same object, methods and errors as on the bus, served peer to
+peer to root and the verify_group only, with the caller taken from the kernel (SO_PEERCRED).
+The socket and its directory, a stale socket, a disabled socket, and the start-up refusals."""
+import os
+import socket
+import stat
+
+import pytest
+
+from testenv import (USER_A, USER_B, USER_VERIFIER, VERIFY_GROUP, BusCallError, DirectClient,
+                     TestEnv, direct_call_as)
+
+ROOT = None  # run_as(None) stays root
+
+
+@pytest.fixture(scope="module")
+def env():
+    with TestEnv(config={"throttle": "no", "verify_group": VERIFY_GROUP}) as e:
+        yield e
+
+
+def error_of(call):
+    with pytest.raises(BusCallError) as info:
+        call()
+    return info.value.name
+
+
+def test_the_socket_is_0666_in_a_root_owned_0755_directory(env):
+    directory = os.stat(os.path.dirname(env.direct_socket))
+    assert stat.S_ISDIR(directory.st_mode) and stat.S_IMODE(directory.st_mode) == 0o755
+    assert directory.st_uid == 0
+    sock = os.stat(env.direct_socket)
+    assert stat.S_ISSOCK(sock.st_mode) and stat.S_IMODE(sock.st_mode) == 0o666
+    assert sock.st_uid == 0
+
+
+def test_same_answers_as_on_the_bus(env):
+    entry_id, password = env.client().create(USER_A, "direct")
+    direct = DirectClient(env.direct_socket)
+    try:
+        assert direct.verify(USER_A, password, "imap", "192.0.2.1") == entry_id
+        wrong = password[:-1] + ("a" if password[-1] != "a" else "b")
+        assert error_of(lambda: direct.verify(USER_A, wrong, "imap", "")) == \
+            error_of(lambda: env.client().verify(USER_A, wrong, "imap", "")) == \
+            "org.apppass.AppPass1.Error.BadPassword"
+        assert error_of(lambda: direct.verify(USER_B, password, "imap", "")) == \
+            error_of(lambda: env.client().verify(USER_B, password, "imap", "")) == \
+            "org.apppass.AppPass1.Error.NoAppPasswords"
+        assert error_of(lambda: direct.verify("apppass-nosuchuser", password, "imap", "")) == \
+            error_of(lambda: env.client().verify("apppass-nosuchuser", password, "imap", ""))
+        assert error_of(lambda: direct.verify(USER_A, password, "", "")) == \
+            error_of(lambda: env.client().verify(USER_A, password, "", "")) == \
+            "org.apppass.AppPass1.Error.InvalidArgument"
+        # One vtable, two transports: the interface reads the same on both.
+        on_bus = env.client().introspect()
+        on_socket = direct.introspect()
+        manager = '<interface name="org.apppass.AppPass1.Manager">'
+        assert manager in on_bus and manager in on_socket
+        assert on_bus[on_bus.index(manager):].split("</interface>")[0] == \
+            on_socket[on_socket.index(manager):].split("</interface>")[0]
+        # Root may do there what root may do on the bus.
+        assert [e["id"] for e in direct.list(USER_A)] == [entry_id]
+        direct.delete(USER_A, entry_id)
+        assert env.client().list(USER_A) == []
+    finally:
+        direct.close()
+
+
+def test_root_and_the_verify_group_are_served_and_nobody_else(env):
+    entry_id, password = env.client().create(USER_A, "admission")
+    assert direct_call_as(ROOT, env.direct_socket, "verify", USER_A, password) == entry_id
+    assert direct_call_as(USER_VERIFIER, env.direct_socket, "verify", USER_A, password) == entry_id
+    # The verify_group member may verify, and no more than on the bus.
+    assert error_of(lambda: direct_call_as(USER_VERIFIER, env.direct_socket, "list", USER_A)) == \
+        error_of(lambda: env.call_as(USER_VERIFIER, "list", USER_A)) == \
+        "org.apppass.AppPass1.Error.AccessDenied"
+    # A plain user cannot verify on the bus, and is not served at all on the socket, not even
+    # for their own entries: the connection is closed before anything is read.
+    assert error_of(lambda: env.call_as(USER_A, "verify", USER_A, password)) == \
+        "org.apppass.AppPass1.Error.AccessDenied"
+    before = len(env.daemon.log_text())
+    for user in (USER_A, USER_B):
+        for method, args in (("verify", (USER_A, password)), ("list", ("",))):
+            name = error_of(lambda: direct_call_as(user, env.direct_socket, method, *args, timeout=2))
+            assert not name.startswith("org.apppass.AppPass1.Error."), name
+    log = env.daemon.log_text()[before:]
+    uid_a = __import__("pwd").getpwnam(USER_A).pw_uid
+    assert "direct socket: refused a connection from UID %d" % uid_a in log
+    # Nothing a refused caller sent was handled.
+    assert "APPPASS_EVENT" not in log
+    env.client().delete_all(USER_A)
+
+
+def test_without_verify_group_only_root_is_served():
+    with TestEnv(config={"throttle": "no"}) as env:
+        entry_id, password = env.client().create(USER_A, "root-only")
+        assert direct_call_as(ROOT, env.direct_socket, "verify", USER_A, password) == entry_id
+        name = error_of(lambda: direct_call_as(USER_VERIFIER, env.direct_socket, "verify", USER_A,
+                                               password, timeout=2))
+        assert not name.startswith("org.apppass.AppPass1.Error."), name
+
+
+def test_a_stale_socket_is_replaced_and_the_socket_goes_with_the_daemon():
+    with TestEnv(config={"throttle": "no"}) as env:
+        assert env.daemon.stop() == 0
+        assert not os.path.exists(env.direct_socket)
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(env.direct_socket)
+        stale.close()
+        env.start_daemon()
+        entry_id, password = env.client().create(USER_A, "stale")
+        assert direct_call_as(ROOT, env.direct_socket, "verify", USER_A, password) == entry_id
+
+
+def test_direct_socket_no_serves_the_bus_only():
+    with TestEnv(config={"throttle": "no", "direct_socket": "no"}) as env:
+        env.client().create(USER_A, "bus-only")
+        assert not os.path.exists(os.path.dirname(env.direct_socket))
+        assert "direct socket off" in env.daemon.log_text()
+
+
+@pytest.mark.parametrize("arrange, expected", [
+    ("file", "exists and is not a socket"),
+    ("writable-directory", "must be owned by UID 0 and writable by nobody else"),
+])
+def test_an_unsafe_path_stops_the_daemon(arrange, expected):
+    with TestEnv(config={"throttle": "no"}, daemon=False) as env:
+        directory = os.path.dirname(env.direct_socket)
+        os.mkdir(directory, 0o755)
+        if arrange == "file":
+            with open(env.direct_socket, "w"):
+                pass
+        else:
+            os.chmod(directory, 0o777)
+        daemon = env.start_daemon(wait=False)
+        assert daemon.wait_exit() == 1
+        assert expected in daemon.log_text()
