@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """apppassd's direct socket: the same object, methods and errors as on the bus, served peer to
-peer to root and the verify_group only, with the caller taken from the kernel (SO_PEERCRED).
+peer to root and the verify_group only, with the caller taken from the kernel (SO_PEERCRED);
+changes are refused there (they go over the bus, where polkit can ask).
 The socket and its directory, a stale socket, a disabled socket, and the start-up refusals."""
 import os
 import socket
@@ -59,10 +60,15 @@ def test_same_answers_as_on_the_bus(env):
         assert manager in on_bus and manager in on_socket
         assert on_bus[on_bus.index(manager):].split("</interface>")[0] == \
             on_socket[on_socket.index(manager):].split("</interface>")[0]
-        # Root may do there what root may do on the bus.
+        # Reading, as on the bus; changes only over the bus, where polkit can ask.
         assert [e["id"] for e in direct.list(USER_A)] == [entry_id]
-        direct.delete(USER_A, entry_id)
-        assert env.client().list(USER_A) == []
+        denied = "org.apppass.AppPass1.Error.AccessDenied"
+        assert error_of(lambda: direct.delete(USER_A, entry_id)) == denied
+        assert error_of(lambda: direct.delete_all(USER_A)) == denied
+        assert error_of(lambda: direct.create(USER_A, "minted")) == denied
+        assert error_of(lambda: direct.call("PurgeOrphans", signature="")) == denied
+        assert [e["id"] for e in env.client().list(USER_A)] == [entry_id]
+        env.client().delete(USER_A, entry_id)
     finally:
         direct.close()
 
