@@ -52,10 +52,12 @@ def open_fds(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
 
-def raw_call(connection, method, signature, args, timeout=10.0, interface=INTERFACE):
+def raw_call(connection, method, signature, args, timeout=10.0, interface=INTERFACE,
+             destination=BUS_NAME):
     """Calls METHOD with ARGS marshalled as SIGNATURE (any signature, right or wrong).
-    Returns ("ok", reply args) or ("error", error name, message)."""
-    message = dbus.lowlevel.MethodCallMessage(BUS_NAME, OBJECT_PATH, interface, method)
+    Returns ("ok", reply args) or ("error", error name, message). DESTINATION is None on a
+    peer-to-peer connection (the direct socket)."""
+    message = dbus.lowlevel.MethodCallMessage(destination, OBJECT_PATH, interface, method)
     if signature:
         message.append(*args, signature=signature)
     try:

@@ -5,14 +5,21 @@ and random bytes. The daemon must stay up, answer every call with an error it do
 report nothing (no sanitizer report while running, none at exit, exit status 0).
 
 The seed is printed; APPPASS_BUS_FUZZ_SEED=N repeats a run, APPPASS_BUS_FUZZ_CALLS=N changes
-its length (default 1500 as root and 500 as an ordinary user)."""
+its length (default 1500 as root and 500 as an ordinary user).
+
+The same calls go to the daemon's direct socket (the same object served peer to peer), as root
+and as a verify_group member, and random bytes are thrown at the socket itself, before and
+after a valid authentication: the daemon parses those with sd-bus's server side, which the bus
+path never exercises."""
 
 import os
 import random
+import socket
 
 import dbus
+import dbus.connection
 from reliability import assert_clean_log, raw_call, stop_cleanly
-from testenv import ERROR_PREFIX, USER_A, USER_B, run_as
+from testenv import ERROR_PREFIX, USER_A, USER_B, USER_VERIFIER, VERIFY_GROUP, TestEnv, run_as
 
 METHODS = {
     "CreatePassword": "ssa{sv}",
@@ -157,17 +164,23 @@ def fuzz_call(rng, method):
     return sig + "".join(s for s, _ in extra), args + [v for _, v in extra]
 
 
-def run_calls(address, seed, count):
-    """Runs COUNT fuzz calls; returns a list of problems (empty when all is well) and how many
-    errors of each name came back."""
+def run_calls(address, seed, count, direct_socket=None):
+    """Runs COUNT fuzz calls on the bus at ADDRESS, or peer to peer on DIRECT_SOCKET; returns a
+    list of problems (empty when all is well) and how many errors of each name came back."""
     rng = random.Random(seed)
-    connection = dbus.bus.BusConnection(address)
+    if direct_socket:
+        connection = dbus.connection.Connection("unix:path=" + direct_socket)
+    else:
+        connection = dbus.bus.BusConnection(address)
+    destination = None if direct_socket else "org.apppass.AppPass1"
     problems, seen = [], {}
     try:
         for i in range(count):
             method = rng.choice(sorted(METHODS))
             signature, args = fuzz_call(rng, method)
-            outcome = raw_call(connection, method, signature, args, timeout=30)
+            if direct_socket and holds_noncharacter(args):
+                continue  # sd-bus drops the connection of a peer that sends one; tested below
+            outcome = raw_call(connection, method, signature, args, timeout=30, destination=destination)
             if outcome[0] == "ok":
                 problems.append("call %d %s(%s) succeeded: %r" % (i, method, signature, outcome[1])[:500])
                 continue
@@ -221,3 +234,57 @@ def test_unknown_members_and_interfaces_are_refused(env):
         connection.close()
     assert env.daemon.process.poll() is None
     stop_cleanly(env.daemon)
+
+
+def throw_bytes(path, rng, authenticate):
+    """One connection to the direct socket that sends random bytes, after a valid EXTERNAL
+    authentication when AUTHENTICATE; whatever comes back is read and dropped."""
+    payload = bytes(rng.randint(0, 255) for _ in range(rng.choice([1, 16, 200, 5000, 70000])))
+    if authenticate and rng.random() < 0.5:
+        # A plausible header: little-endian method call, version 1, then garbage.
+        payload = b"l\x01\x00\x01" + payload
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(path)
+        try:  # the daemon may close the connection at any point: that is its right
+            if authenticate:
+                s.sendall(b"\0AUTH EXTERNAL %s\r\n" % str(os.geteuid()).encode().hex().encode())
+                s.recv(4096)
+                s.sendall(b"BEGIN\r\n")
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+
+
+def test_direct_socket_refuses_every_malformed_call_and_garbage_and_stays_up():
+    seed = int(os.environ.get("APPPASS_BUS_FUZZ_SEED", random.randrange(2**32)))
+    print("direct socket fuzzer seed %d" % seed)
+    with TestEnv(config={"verify_group": VERIFY_GROUP}) as env:
+        entry_id, password = env.call_as(USER_A, "create", "", "fuzz target")
+        problems, seen = run_calls(None, seed, CALLS // 2, direct_socket=env.direct_socket)
+        assert problems == [], "seed %d:\n%s" % (seed, "\n".join(problems))
+        problems, seen_verifier = run_as(USER_VERIFIER, run_calls, None, seed + 1, CALLS // 3,
+                                         env.direct_socket)
+        assert problems == [], "seed %d as %s:\n%s" % (seed + 1, USER_VERIFIER, "\n".join(problems))
+        print("errors seen: %r / as %s: %r" % (seen, USER_VERIFIER, seen_verifier))
+        assert seen.get("org.freedesktop.DBus.Error.InvalidArgs", 0) > 0
+        assert seen.get(ERROR_PREFIX + "InvalidArgument", 0) + seen.get(ERROR_PREFIX + "NoSuchUser", 0) > 0
+        # The verify_group member is refused what the bus refuses it.
+        assert seen_verifier.get(ERROR_PREFIX + "AccessDenied", 0) > 0
+
+        rng = random.Random(seed + 2)
+        for i in range(int(os.environ.get("APPPASS_DIRECT_FUZZ_CONNECTIONS", "300"))):
+            throw_bytes(env.direct_socket, rng, authenticate=i % 3 != 0)
+        # A refused user's garbage is never read.
+        run_as(USER_B, throw_bytes, env.direct_socket, random.Random(seed + 3), True)
+
+        assert env.daemon.process.poll() is None, env.daemon.log_text()[-5000:]
+        assert_clean_log(env.daemon)
+        # It still works, on both transports, and the entry made before is intact.
+        assert raw_call(dbus.connection.Connection("unix:path=" + env.direct_socket), "VerifyPassword",
+                        "ssss", [USER_A, password, "sshd", "192.0.2.1"], destination=None) == ("ok", [entry_id])
+        assert env.client().verify(USER_A, password, "sshd", "192.0.2.1") == entry_id
+        stop_cleanly(env.daemon)
