@@ -42,6 +42,8 @@ def test_remove_stops_only_apppassd_and_purge_removes_the_state_directory(doveco
     assert pathlib.Path("/var/lib/apppass/apppass.key").exists()
     assert pathlib.Path("/etc/apppass/apppassd.conf").exists()
     assert not pathlib.Path("/usr/sbin/apppassd").exists()
+    # The stopped daemon took its direct socket with it, and the postrm its directory.
+    assert not pathlib.Path("/run/apppass").exists()
 
     run("apt-get", "purge", "-y", "-qq", *PACKAGES)
     assert all(status(p) in ("un", "unknown") for p in PACKAGES)
