@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The privileged monitor (root), as in OpenSSH's privilege separation. It answers a fixed list
+// of requests from the unprivileged HTTP process (wire.hh), holds every session id and CSRF
+// token, throttles sign-ins, forks one session worker per sign-in (session_worker.hh) and
+// relays to it only what a signed-in session may ask. It trusts nothing else the HTTP process
+// says: every field is checked here, and when the HTTP process ends, every session ends with
+// it, because a process that may have been taken over has seen their cookies.
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include <sys/types.h>
+
+#include "link.hh"
+#include "session_table.hh"
+#include "session_worker.hh"
+#include "signin_throttle.hh"
+
+namespace apppass::portal {
+
+struct MonitorOptions {
+    SessionLimits limits;
+    ThrottleRules throttle;
+    WorkerOptions worker;
+};
+
+struct HttpChild {
+    pid_t pid = -1;
+    Fd link;
+};
+
+// Runs until SIGTERM or SIGINT (exit status 0) or until the HTTP process cannot be restarted
+// (1). SPAWN_HTTP starts a new HTTP process; it is called at start and after each death.
+int run_monitor(const MonitorOptions& options, const std::function<std::optional<HttpChild>()>& spawn_http);
+
+}  // namespace apppass::portal

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The monitor's signed-in and signing-in sessions. Ids and CSRF tokens live only here and in
+// the browser; the HTTP process sees them pass but keeps nothing. Lookups compare the id
+// against every session in constant time, so timing tells nothing about how close a guess is.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <list>
+#include <string>
+#include <string_view>
+
+#include <sys/types.h>
+
+#include "link.hh"
+
+namespace apppass::portal {
+
+struct SessionLimits {
+    std::chrono::seconds signin{300};      // from the user name to the last answer
+    std::chrono::seconds idle{900};
+    std::chrono::seconds absolute{8 * 3600};
+    std::size_t max_sessions = 256;
+    std::size_t max_signing_in = 32;
+};
+
+struct Session {
+    using Clock = std::chrono::steady_clock;
+    enum class State { SigningIn, Active };
+
+    std::string id;
+    std::string csrf;
+    State state = State::SigningIn;
+    std::string user;    // as typed while signing in; PAM_USER once active
+    std::string remote;  // the address that started the sign-in
+    pid_t worker = -1;   // the sign-in child, which becomes the session's worker
+    Fd link;             // the monitor's end of the worker's socketpair
+    Clock::time_point started;
+    Clock::time_point last_seen;
+};
+
+class SessionTable {
+public:
+    using Clock = Session::Clock;
+    explicit SessionTable(SessionLimits limits) : limits_(limits) {}
+
+    // A new session with fresh id and token; nullptr when the table is full.
+    Session* start(std::string user, std::string remote, Clock::time_point now);
+    // The live session with this id (expired ones are not found), or nullptr.
+    Session* find(std::string_view id, Clock::time_point now);
+    // New id and token for a session that just signed in, so an id seen before sign-in
+    // (session fixation) is worth nothing after it.
+    void rotate(Session& session);
+    // Removes SESSION; returns its worker's pid (or -1) for the caller to end.
+    pid_t remove(Session& session);
+    // Removes every session past a timeout; returns the workers to end.
+    std::list<pid_t> expire(Clock::time_point now);
+    // Removes everything (the HTTP process died: none of its cookies is to be trusted).
+    std::list<pid_t> clear();
+    // The session whose worker is PID, or nullptr.
+    Session* by_worker(pid_t pid);
+
+    bool expired(const Session& session, Clock::time_point now) const;
+    std::size_t size() const noexcept { return sessions_.size(); }
+
+private:
+    SessionLimits limits_;
+    std::list<Session> sessions_;
+};
+
+}  // namespace apppass::portal
