@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""apppass-portal over HTTP against the real daemon, real PAM (pam_unix + pam_oath) and real
+users: sign-in, the three actions, and every refusal the portal promises."""
+
+import os
+import pwd
+import re
+import signal
+import time
+
+import pytest
+
+from portal_client import PortalClient
+from portal_env import HTTP_USER, Portal, STACK_WITH_APP_PASSWORDS, USER_NOLOGIN
+from testenv import MAIN_PASSWORD, USER_A, USER_B, BusCallError
+
+
+def signed_in(portal, totp, user, address):
+    client = PortalClient(portal.port, forwarded_for=address)
+    page, labels = client.sign_in(user, MAIN_PASSWORD, totp.code(user))
+    assert page.status == 303 and page.header("location") == "/", page
+    assert labels[0] == "Password" and labels[1].startswith("One-time password (OATH)")
+    return client
+
+
+def entry_ids(page):
+    return re.findall(r'href="/delete\?id=([a-z]+)"', page.body)
+
+
+def test_a_nologin_user_signs_in_with_password_and_code_creates_lists_and_deletes(env, portal, totp):
+    client = signed_in(portal, totp, USER_NOLOGIN, "192.0.2.1")
+    cookie = [c for c in client.set_cookie_lines if c.startswith("apppass_session=") and "Max-Age" not in c][-1]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain HTTP here; Secure behind TLS is tested below
+    listed = client.get("/")
+    assert listed.status == 200 and "You have no app passwords yet." in listed.body
+    created = client.post("/create", {"csrf": listed.csrf, "name": "Phone Mail", "services": "dovecot",
+                                      "networks": "", "expires": ""})
+    assert created.status == 200
+    groups = re.findall(r"<span>([a-z]{4})</span>", created.body)
+    assert len(groups) == 6
+    password = "".join(groups)
+    assert created.header("cache-control") == "no-store"
+    # The password is the user's own, limited to dovecot, and works there only.
+    entry_id = env.client().verify(USER_NOLOGIN, password, "dovecot", "192.0.2.9")
+    with pytest.raises(BusCallError) as refused:
+        env.client().verify(USER_NOLOGIN, password, "sshd", "192.0.2.9")
+    assert refused.value.short in ("BadPassword", "AccessDenied", "NoAppPasswords")
+    # Leaving the page: the list never shows it again.
+    time.sleep(1.5)  # the daemon writes the last use behind, within a second
+    listed = client.get("/")
+    assert password not in listed.body and groups[0] + " " not in listed.body
+    assert entry_ids(listed) == [entry_id]
+    assert "by dovecot from 192.0.2.9" in listed.body
+    assert "<dd>dovecot</dd>" in listed.body
+    confirm = client.get("/delete?id=" + entry_id)
+    assert confirm.status == 200 and "Delete “Phone Mail”?" in confirm.body
+    done = client.post("/delete", {"csrf": confirm.csrf, "id": entry_id})
+    assert done.status == 303 and done.header("location") == "/?done=deleted"
+    assert env.client().list(USER_NOLOGIN) == []
+    with pytest.raises(BusCallError):
+        env.client().verify(USER_NOLOGIN, password, "dovecot", "192.0.2.9")
+
+
+def test_a_wrong_password_or_code_is_refused(portal, totp):
+    client = PortalClient(portal.port, forwarded_for="192.0.2.2")
+    page, labels = client.sign_in(USER_A, "wrong-" + MAIN_PASSWORD)
+    assert page.status == 403 and page.alert.startswith("Sign-in failed")
+    assert labels == ["Password"]
+    page, labels = client.sign_in(USER_A, MAIN_PASSWORD, totp.code(USER_A, wrong=True))
+    assert page.status == 403 and page.alert.startswith("Sign-in failed")
+    assert len(labels) == 2
+    assert client.get("/").status == 303
+
+
+def test_the_http_process_runs_as_its_own_user_and_each_session_as_its_user(portal, totp):
+    http = portal.children()[portal.http_pid()]
+    portal_user = pwd.getpwnam(HTTP_USER)
+    assert http[0] == [portal_user.pw_uid] * 4
+    assert http[1] == [portal_user.pw_gid] * 4
+    assert http[2] == []
+    before = set(portal.children())
+    signed_in(portal, totp, USER_B, "192.0.2.3")
+    workers = {pid: ids for pid, ids in portal.children().items() if pid not in before}
+    bob = pwd.getpwnam(USER_B)
+    assert [ids[0] for ids in workers.values()] == [[bob.pw_uid] * 4]
+    assert [ids[1] for ids in workers.values()] == [[bob.pw_gid] * 4]
+
+
+def test_another_users_entries_are_never_shown_or_deleted(env, portal, totp):
+    bobs_id, _ = env.client().create(USER_B, "bob's laptop")
+    client = signed_in(portal, totp, USER_A, "192.0.2.4")
+    listed = client.get("/")
+    assert "bob&#39;s laptop" not in listed.body and bobs_id not in entry_ids(listed)
+    assert client.get("/delete?id=" + bobs_id).status == 404
+    forged = client.post("/delete", {"csrf": listed.csrf, "id": bobs_id})
+    assert forged.status == 404 and "does not exist" in forged.alert
+    assert [e["id"] for e in env.client().list(USER_B)] == [bobs_id]
+    env.client().delete(USER_B, bobs_id)
+
+
+def test_a_post_without_the_csrf_token_is_refused(env, portal, totp):
+    client = signed_in(portal, totp, USER_A, "192.0.2.5")
+    for fields in ({"name": "no token"}, {"name": "wrong token", "csrf": "A" * 43}):
+        page = client.post("/create", dict(fields, services="", networks="", expires=""))
+        assert page.status == 403 and "expired" in page.body
+    assert env.client().list(USER_A) == []
+    # The first sign-in form has its own token, in a cookie and the form.
+    fresh = PortalClient(portal.port, forwarded_for="192.0.2.5")
+    assert fresh.post("/signin", {"user": USER_A}).status == 403
+
+
+def test_after_sign_out_the_session_is_refused(env, portal, totp):
+    client = signed_in(portal, totp, USER_A, "192.0.2.6")
+    listed = client.get("/")
+    old_cookies = dict(client.cookies)
+    out = client.post("/signout", {"csrf": listed.csrf})
+    assert out.status == 200 and "apppass_session" not in client.cookies
+    client.cookies = old_cookies
+    assert client.get("/").status == 303
+    page = client.post("/create", {"csrf": listed.csrf, "name": "after sign-out", "services": "",
+                                   "networks": "", "expires": ""})
+    assert page.status == 403
+    assert env.client().list(USER_A) == []
+
+
+def test_a_session_ends_when_idle(env, totp):
+    portal = Portal(env, ["--idle-timeout", "2"])
+    try:
+        client = signed_in(portal, totp, USER_A, "192.0.2.7")
+        listed = client.get("/")
+        assert listed.status == 200
+        time.sleep(3.5)
+        assert client.get("/").status == 303
+        page = client.post("/create", {"csrf": listed.csrf, "name": "after timeout", "services": "",
+                                       "networks": "", "expires": ""})
+        assert page.status == 403
+        assert env.client().list(USER_A) == []
+    finally:
+        portal.stop()
+
+
+def test_repeated_bad_sign_ins_are_slowed_down_for_that_address_only(portal, totp):
+    client = PortalClient(portal.port, forwarded_for="198.51.100.8")
+    for _ in range(5):
+        page, _ = client.sign_in(USER_A, "wrong-" + MAIN_PASSWORD)
+        assert page.status == 403
+    page, labels = client.sign_in(USER_A, MAIN_PASSWORD, totp.code(USER_A))
+    assert page.status == 429 and labels == [] and page.alert.startswith("Too many failed sign-ins. Wait")
+    # The same user from elsewhere is not locked out.
+    signed_in(portal, totp, USER_A, "198.51.100.9")
+
+
+def test_the_proxy_header_counts_only_from_a_trusted_proxy(env, totp):
+    portal = Portal(env, ["--secure-cookies"])
+    try:
+        client = signed_in(portal, totp, USER_A, "203.0.113.10")
+        assert "Secure" in [c for c in client.set_cookie_lines if c.startswith("apppass_session=")][-1]
+        assert "from 203.0.113.10" in portal.log_text()
+    finally:
+        portal.stop()
+    untrusted = Portal(env, trusted_proxy="192.0.2.254")
+    try:
+        signed_in(untrusted, totp, USER_A, "203.0.113.11")
+        assert "203.0.113.11" not in untrusted.log_text()
+        assert "signed in: %s from 127.0.0.1" % USER_A in untrusted.log_text()
+    finally:
+        untrusted.stop()
+
+
+def test_killing_the_http_process_ends_every_session_and_keeps_the_data(env, portal, totp):
+    client = signed_in(portal, totp, USER_A, "192.0.2.11")
+    listed = client.get("/")
+    created = client.post("/create", {"csrf": listed.csrf, "name": "kept", "services": "", "networks": "",
+                                      "expires": ""})
+    assert created.status == 200
+    old_http = portal.http_pid()
+    os.kill(old_http, signal.SIGKILL)
+    end = time.monotonic() + 20
+    while time.monotonic() < end and portal.http_pid() in (None, old_http):
+        time.sleep(0.05)
+    portal.wait_ready()
+    assert portal.http_pid() != old_http
+    assert client.get("/").status == 303
+    assert client.post("/create", {"csrf": listed.csrf, "name": "stale", "services": "", "networks": "",
+                                   "expires": ""}).status == 403
+    assert [e["name"] for e in env.client().list(USER_A)] == ["kept"]
+    # No session worker is left behind.
+    http_uid = pwd.getpwnam(HTTP_USER).pw_uid
+    assert [ids[0][0] for ids in portal.children().values()] == [http_uid]
+    env.client().delete_all(USER_A)
+
+
+def test_the_log_never_holds_a_password_a_session_id_or_a_token(env, portal, totp):
+    client = signed_in(portal, totp, USER_A, "192.0.2.12")
+    listed = client.get("/")
+    created = client.post("/create", {"csrf": listed.csrf, "name": "log check", "services": "", "networks": "",
+                                      "expires": ""})
+    password = "".join(re.findall(r"<span>([a-z]{4})</span>", created.body))
+    log = portal.log_text()
+    assert 'created app password "log check" for %s' % USER_A in log
+    for secret in (password, listed.csrf, client.cookies["apppass_session"], MAIN_PASSWORD):
+        assert secret not in log
+    env.client().delete_all(USER_A)
+
+
+# pam_apppass must refuse the apppass-portal service whatever the stack says; until it does,
+# this documents the gap (an admin's `sufficient pam_apppass.so` lets an app password in).
+@pytest.mark.xfail(reason="pam_apppass does not refuse the apppass-portal service yet")
+def test_an_app_password_never_signs_in_even_when_the_stack_accepts_them(env, totp):
+    _, password = env.client().create(USER_A, "not for the portal")
+    portal = Portal(env, stack=STACK_WITH_APP_PASSWORDS)
+    try:
+        client = PortalClient(portal.port, forwarded_for="192.0.2.13")
+        page, labels = client.sign_in(USER_A, password, totp.code(USER_A, wrong=True))
+        assert page.status == 403 and page.alert.startswith("Sign-in failed")
+        assert client.get("/").status == 303
+    finally:
+        portal.stop()
+        env.client().delete_all(USER_A)
