@@ -25,6 +25,12 @@ std::string failure_sentence(const client::CallFailure& failure) {
     case api::ErrorCode::NoSuchPassword:
         return "That app password does not exist (any more). The list below is up to date.";
     case api::ErrorCode::AccessDenied:
+        // apppassd's polkit check wants an agent to ask the user again, and the web page is
+        // not one (docs/portal.md, "polkit").
+        if (failure.error_name == "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired")
+            return "This server wants you to confirm changes in a way this page cannot ask for. Ask "
+                   "your administrator to allow changes from the app password page.";
+        return "Your account may not have app passwords. Ask your administrator if you need them.";
     case api::ErrorCode::NoSuchUser:
         return "Your account may not have app passwords. Ask your administrator if you need them.";
     case api::ErrorCode::Throttled:

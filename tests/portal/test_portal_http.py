@@ -204,9 +204,6 @@ def test_the_log_never_holds_a_password_a_session_id_or_a_token(env, portal, tot
     env.client().delete_all(USER_A)
 
 
-# pam_apppass must refuse the apppass-portal service whatever the stack says; until it does,
-# this documents the gap (an admin's `sufficient pam_apppass.so` lets an app password in).
-@pytest.mark.xfail(reason="pam_apppass does not refuse the apppass-portal service yet")
 def test_an_app_password_never_signs_in_even_when_the_stack_accepts_them(env, totp):
     _, password = env.client().create(USER_A, "not for the portal")
     portal = Portal(env, stack=STACK_WITH_APP_PASSWORDS)
