@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""apppass-portal in a real headless browser (Debian's chromium through chromedriver and
+python3-selenium), against the real portal, the real daemon and real PAM (pam_unix and
+pam_oath): a nologin user signs in with the main password and a TOTP code, creates "Phone
+Mail" limited to dovecot, reads it once, and deletes it. Every page is saved as a screenshot:
+into APPPASS_PORTAL_SCREENSHOTS when set (docs/portal-*.png come from there), else next to the
+test's log; a failure saves one of the page it failed on."""
+
+import os
+import re
+import shutil
+import tempfile
+
+import pytest
+
+from portal_env import Portal, USER_NOLOGIN
+from testenv import MAIN_PASSWORD, BUILD_DIR
+
+selenium = pytest.importorskip("selenium")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+
+SHOTS = os.environ.get("APPPASS_PORTAL_SCREENSHOTS") or os.path.join(BUILD_DIR, "portal-screenshots")
+
+
+@pytest.fixture
+def browser():
+    profile = tempfile.mkdtemp(prefix="apppass-chromium.")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--user-data-dir=" + profile, "--window-size=1000,800"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(120)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+class Pages:
+    def __init__(self, driver, port):
+        self.driver = driver
+        self.base = "http://127.0.0.1:%d" % port
+        os.makedirs(SHOTS, exist_ok=True)
+
+    def shot(self, name):
+        self.driver.save_screenshot(os.path.join(SHOTS, "portal-%s.png" % name))
+
+    def open(self, path):
+        self.driver.get(self.base + path)
+
+    def fill(self, field_id, text):
+        element = self.driver.find_element(By.ID, field_id)
+        element.clear()
+        element.send_keys(text)
+
+    def submit(self):
+        self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
+    def text(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css).text
+
+    def focused_id(self):
+        return self.driver.execute_script("return document.activeElement && document.activeElement.id")
+
+
+def test_a_nologin_user_creates_reads_once_and_deletes_in_a_browser(env, totp, browser):
+    portal = Portal(env)
+    pages = Pages(browser, portal.port)
+    try:
+        pages.open("/signin")
+        assert pages.focused_id() == "user"
+        pages.shot("signin")
+        pages.fill("user", USER_NOLOGIN)
+        pages.submit()
+        assert pages.text("label[for=answer]") == "Password"
+        assert browser.find_element(By.ID, "answer").get_attribute("type") == "password"
+        pages.fill("answer", "not-" + MAIN_PASSWORD)
+        pages.submit()
+        assert pages.text("[role=alert]").startswith("Sign-in failed")
+        pages.shot("signin-failed")
+        pages.fill("user", USER_NOLOGIN)
+        pages.submit()
+        pages.fill("answer", MAIN_PASSWORD)
+        pages.shot("password")
+        pages.submit()
+        assert pages.text("label[for=answer]").startswith("One-time password (OATH)")
+        assert pages.focused_id() == "answer"
+        pages.fill("answer", totp.code(USER_NOLOGIN))
+        pages.shot("code")
+        pages.submit()
+        assert browser.current_url == pages.base + "/"
+        assert "You have no app passwords yet." in browser.page_source
+        browser.find_element(By.LINK_TEXT, "Create an app password").click()
+        pages.fill("name", "Phone Mail")
+        pages.fill("services", "dovecot")
+        pages.shot("create")
+        pages.submit()
+        assert pages.focused_id() == "secret"
+        assert browser.find_element(By.ID, "copy").is_displayed()
+        groups = pages.text("#secret").split()
+        assert len(groups) == 6 and all(re.fullmatch("[a-z]{4}", g) for g in groups)
+        password = "".join(groups)
+        pages.shot("created")
+        entry_id = env.client().verify(USER_NOLOGIN, password, "dovecot", "192.0.2.44")
+        browser.find_element(By.ID, "done").click()
+        assert browser.current_url == pages.base + "/"
+        for source in (browser.page_source,):
+            assert password not in source and groups[0] not in re.sub(r"<[^>]*>", " ", source).split()
+        # Back to the page that showed it: the browser kept no copy (Cache-Control: no-store).
+        browser.back()
+        assert password not in browser.page_source and " ".join(groups) not in browser.page_source
+        pages.open("/")
+        assert "by dovecot from 192.0.2.44" in browser.page_source
+        pages.shot("list")
+        browser.set_window_size(390, 844)
+        pages.shot("list-phone")
+        browser.set_window_size(1000, 800)
+        browser.find_element(By.CSS_SELECTOR, "a.delete").click()
+        assert "Delete “Phone Mail”?" in browser.page_source
+        pages.shot("delete")
+        pages.submit()
+        assert pages.text("[role=status]") == "The app password was deleted."
+        assert env.client().list(USER_NOLOGIN) == []
+        pages.shot("deleted")
+        browser.find_element(By.CSS_SELECTOR, ".signout button").click()
+        assert "You are signed out." in browser.page_source
+        pages.shot("signed-out")
+        pages.open("/")
+        assert browser.current_url == pages.base + "/signin"
+    except BaseException:
+        pages.shot("failure")
+        raise
+    finally:
+        portal.stop()
