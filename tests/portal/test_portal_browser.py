@@ -20,6 +20,8 @@ selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 SHOTS = os.environ.get("APPPASS_PORTAL_SCREENSHOTS") or os.path.join(BUILD_DIR, "portal-screenshots")
 
@@ -59,8 +61,14 @@ class Pages:
         element.clear()
         element.send_keys(text)
 
+    def click(self, by, what):
+        # A click only starts the navigation: wait until the old page is gone.
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.find_element(by, what).click()
+        WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(old))
+
     def submit(self):
-        self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.click(By.CSS_SELECTOR, "main form button[type=submit]")
 
     def text(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css).text
@@ -96,7 +104,7 @@ def test_a_nologin_user_creates_reads_once_and_deletes_in_a_browser(env, totp, b
         pages.submit()
         assert browser.current_url == pages.base + "/"
         assert "You have no app passwords yet." in browser.page_source
-        browser.find_element(By.LINK_TEXT, "Create an app password").click()
+        pages.click(By.LINK_TEXT, "Create an app password")
         pages.fill("name", "Phone Mail")
         pages.fill("services", "dovecot")
         pages.shot("create")
@@ -108,7 +116,7 @@ def test_a_nologin_user_creates_reads_once_and_deletes_in_a_browser(env, totp, b
         password = "".join(groups)
         pages.shot("created")
         entry_id = env.client().verify(USER_NOLOGIN, password, "dovecot", "192.0.2.44")
-        browser.find_element(By.ID, "done").click()
+        pages.click(By.ID, "done")
         assert browser.current_url == pages.base + "/"
         for source in (browser.page_source,):
             assert password not in source and groups[0] not in re.sub(r"<[^>]*>", " ", source).split()
@@ -121,14 +129,14 @@ def test_a_nologin_user_creates_reads_once_and_deletes_in_a_browser(env, totp, b
         browser.set_window_size(390, 844)
         pages.shot("list-phone")
         browser.set_window_size(1000, 800)
-        browser.find_element(By.CSS_SELECTOR, "a.delete").click()
+        pages.click(By.CSS_SELECTOR, "a.delete")
         assert "Delete “Phone Mail”?" in browser.page_source
         pages.shot("delete")
         pages.submit()
         assert pages.text("[role=status]") == "The app password was deleted."
         assert env.client().list(USER_NOLOGIN) == []
         pages.shot("deleted")
-        browser.find_element(By.CSS_SELECTOR, ".signout button").click()
+        pages.click(By.CSS_SELECTOR, ".signout button")
         assert "You are signed out." in browser.page_source
         pages.shot("signed-out")
         pages.open("/")
