@@ -2,7 +2,8 @@
 """One local user hammering creates and deletes from many connections: the user's changes are
 limited per UID (user_write_burst, user_writes_per_minute), a refused change costs no write,
 and root's VerifyPassword keeps answering in the middle of it all. Outcomes are counted; how
-long anything took is not asserted (the latency figures are in docs/performance.md)."""
+long anything took is not asserted (tests never assert on time; what a verification waits
+behind such a user has not been measured in bench/ yet)."""
 import os
 import time
 
