@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // apppass-bench-fill: bench/run's bulk loader. Adds filler entries to a stopped apppassd's
-// store through the daemon's own code: SqliteSqliteStore::open (the same schema and checks), the key the
+// store through the daemon's own code: open_sqlite_store (the same schema and checks), the key the
 // daemon created in the state directory, HmacSha256 of a fresh random secret, Store::insert
 // (one transaction per entry, limits checked), random entry ids as the daemon makes them.
 //
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     if (state_dir.empty() || per_user == 0)
         fail("usage: apppass-bench-fill --state-dir DIR --add N [--first-index I] [--per-user K] [--first-uid U]");
 
-    auto store = SqliteStore::open(state_dir + "/apppass.db");
+    auto store = open_sqlite_store(state_dir + "/apppass.db");
     if (!store)
         fail(store.error().message);
     // The daemon made the key and the key check on its first start; never make a new key here.

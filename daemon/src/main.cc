@@ -146,12 +146,12 @@ void Daemon::arm_flush_timer() {
 // The store the configuration names. The key stays in the state directory either way.
 static Result<std::unique_ptr<Store>> open_configured_store(const Config& config, const std::string& state_dir) {
     if (config.store == StoreKind::Postgresql)
-        return PostgresqlStore::open(config.postgresql);
+        return open_postgresql_store(config.postgresql);
     const std::string db_path = state_dir + "/apppass.db";
     for (const auto& path : {db_path, db_path + "-wal", db_path + "-shm"})
         if (auto s = check_private_file(path); !s)
             return std::move(s).error();
-    return SqliteStore::open(db_path);
+    return open_sqlite_store(db_path);
 }
 
 int Daemon::run(const Options& options) {

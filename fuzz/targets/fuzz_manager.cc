@@ -90,7 +90,7 @@ void set_up() {
     FUZZ_CHECK(mkdtemp(templ.data()) != nullptr);
     world->dir = templ;
     std::atexit(remove_world);
-    auto store = SqliteStore::open(world->dir + "/fuzz.db");
+    auto store = open_sqlite_store(world->dir + "/fuzz.db");
     FUZZ_CHECK(store);
     world->store = std::move(store).value();
     std::array<std::uint8_t, kKeySize> key{};

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// SqliteStore::open on an arbitrary file: what apppassd does at start with whatever is in
+// open_sqlite_store on an arbitrary file: what apppassd does at start with whatever is in
 // <state-dir>/apppass.db (garbage, a truncated copy, a database with another schema, a hostile
 // one). It must either refuse with StoreUnavailable or give a store that answers every query
 // without crashing.
@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(write(fd, data, size) == static_cast<ssize_t>(size));
     close(fd);
 
-    auto opened = SqliteStore::open(path);
+    auto opened = open_sqlite_store(path);
     if (!opened) {
         FUZZ_CHECK(opened.error().code == api::ErrorCode::StoreUnavailable);
         FUZZ_CHECK(!opened.error().message.empty());

@@ -17,7 +17,7 @@ struct Fixture {
     TempDir dir;
     std::unique_ptr<Store> store;
     Fixture() {
-        auto opened = SqliteStore::open(dir.file("apppass.db"));
+        auto opened = open_sqlite_store(dir.file("apppass.db"));
         if (!opened)
             fail_msg("%s", opened.error().message.c_str());
         store = std::move(opened).value();

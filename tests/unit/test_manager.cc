@@ -24,7 +24,7 @@ struct Fixture {
     std::unique_ptr<Manager> manager;
 
     explicit Fixture(Config config = {}) {
-        store = std::move(SqliteStore::open(dir.file("db"))).value();
+        store = std::move(open_sqlite_store(dir.file("db"))).value();
         Clocks clocks{[this] { return wall; }, [this] { return mono; }};
         manager = std::make_unique<Manager>(config, *store, hmac, std::move(AccessPolicy::create(config)).value(),
                                             clocks);

@@ -12,6 +12,7 @@
 
 #include <libpq-fe.h>
 
+#include "pg_schema.hh"
 #include "postgresql_store.hh"
 #include "store_samples.hh"
 
@@ -46,7 +47,7 @@ static void drop_everything() {
 }
 
 static std::unique_ptr<Store> open_store() {
-    auto s = PostgresqlStore::open(env("APPPASS_TEST_POSTGRESQL"));
+    auto s = open_postgresql_store(env("APPPASS_TEST_POSTGRESQL"));
     if (!s)
         fail_msg("%s", s.error().message.c_str());
     return std::move(s).value();
@@ -184,27 +185,16 @@ static void outage_is_store_unavailable_and_recovers(void**) {
     assert_int_equal(store->count(5).value(), 1);  // the refused create left nothing behind
 }
 
-// A database as the release with schema version 1 left it: its tables, word for word, and an entry.
+// A database as the release with schema version 1 left it: its tables, made by the shipped
+// migration itself, and an entry.
 static void migrates_a_schema_1_database_keeping_its_entries(void**) {
     drop_everything();
-    exec_sql("CREATE TABLE apppass_schema (version INTEGER NOT NULL);"
-             "INSERT INTO apppass_schema VALUES (1);"
-             "CREATE TABLE apppass_meta (key TEXT NOT NULL PRIMARY KEY, value BYTEA NOT NULL);"
-             "CREATE TABLE apppass_entries ("
-             "  id BIGINT NOT NULL PRIMARY KEY,"
-             "  uid BIGINT NOT NULL CHECK (uid BETWEEN 0 AND 4294967295),"
-             "  name TEXT NOT NULL,"
-             "  secret_hash BYTEA NOT NULL UNIQUE CHECK (octet_length(secret_hash) = 32),"
-             "  created BIGINT NOT NULL,"
-             "  expires BIGINT NOT NULL DEFAULT 0,"
-             "  services TEXT NOT NULL DEFAULT '',"
-             "  networks TEXT NOT NULL DEFAULT '',"
-             "  last_used BIGINT NOT NULL DEFAULT 0,"
-             "  last_service TEXT NOT NULL DEFAULT '',"
-             "  last_remote_host TEXT NOT NULL DEFAULT '',"
-             "  UNIQUE (uid, name));"
-             "INSERT INTO apppass_entries (id, uid, name, secret_hash, created, services, last_used)"
-             " VALUES (12345, 1000, 'phone', decode(repeat('01', 32), 'hex'), 77, 'imap', 88);");
+    exec_sql((std::string("CREATE TABLE apppass_schema (version INTEGER NOT NULL);"
+                          "INSERT INTO apppass_schema VALUES (1);") +
+              kPgMigrations[0] +
+              "INSERT INTO apppass_entries (id, uid, name, secret_hash, created, services, last_used)"
+              " VALUES (12345, 1000, 'phone', decode(repeat('01', 32), 'hex'), 77, 'imap', 88);")
+                 .c_str());
     auto store = open_store();
     auto found = store->find_by_hash(digest(1)).value();
     assert_true(found.has_value());
@@ -226,7 +216,7 @@ static void migrates_a_schema_1_database_keeping_its_entries(void**) {
 }
 
 static void malformed_connection_string_is_refused(void**) {
-    auto s = PostgresqlStore::open("password=Sekrit host='/nonexistent");
+    auto s = open_postgresql_store("password=Sekrit host='/nonexistent");
     assert_false(static_cast<bool>(s));
     assert_int_equal(code(s.error()), static_cast<int>(api::ErrorCode::StoreUnavailable));
     assert_null(std::strstr(s.error().message.c_str(), "Sekrit"));  // never echoed

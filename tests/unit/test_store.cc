@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "sqlite_database.hh"
 #include "sqlite_store.hh"
 #include "store_samples.hh"
 #include "temp_dir.hh"
@@ -15,7 +16,7 @@ using namespace apppass;
 using namespace apppass::daemon;
 
 static std::unique_ptr<Store> open_store(const std::string& path) {
-    auto s = SqliteStore::open(path);
+    auto s = open_sqlite_store(path);
     if (!s)
         fail_msg("%s", s.error().message.c_str());
     return std::move(s).value();
@@ -166,7 +167,7 @@ static void refuses_newer_schema(void**) {
     sqlite3_open(path.c_str(), &db);
     sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(db);
-    auto store = SqliteStore::open(path);
+    auto store = open_sqlite_store(path);
     assert_false(store.ok());
     assert_int_equal(static_cast<int>(store.error().code), static_cast<int>(api::ErrorCode::StoreUnavailable));
     assert_text_equal(store.error().message,
@@ -229,7 +230,7 @@ static void refuses_garbage(void**) {
     TempDir dir;
     const auto path = dir.file("db");
     std::ofstream(path) << std::string(8192, 'G');
-    auto store = SqliteStore::open(path);
+    auto store = open_sqlite_store(path);
     assert_false(store.ok());
     assert_int_equal(static_cast<int>(store.error().code), static_cast<int>(api::ErrorCode::StoreUnavailable));
     assert_true(store.error().message.find("file is not a database") != std::string::npos);
