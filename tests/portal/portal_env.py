@@ -14,7 +14,7 @@ import time
 
 from testenv import BUILD_DIR, MAIN_PASSWORD, SOURCE_DIR, USER_A, USER_B
 
-PORTAL = os.environ.get("APPPASS_PORTAL", os.path.join(BUILD_DIR, "portal", "apppass-portal"))
+PORTAL = os.environ.get("APPPASS_PORTAL", os.path.join(BUILD_DIR, "tools", "apppass-portal", "apppass-portal"))
 PAM_APPPASS = os.environ.get("APPPASS_PAM_MODULE", os.path.join(BUILD_DIR, "pam_apppass", "pam_apppass.so"))
 HTTP_USER = "apppass-portal"
 USER_NOLOGIN = "apppass-dora"   # a mail user: /usr/sbin/nologin as shell
@@ -105,7 +105,7 @@ class Portal:
             f.write("auth required pam_deny.so\naccount required pam_deny.so\n")
         # The HTTP process reads these as its own user: a copy nobody's home directory hides.
         static = os.path.join(self.workdir, "static")
-        shutil.copytree(os.path.join(SOURCE_DIR, "portal", "data", "static"), static)
+        shutil.copytree(os.path.join(SOURCE_DIR, "tools", "apppass-portal", "data", "static"), static)
         for path in (self.workdir, static):
             os.chmod(path, 0o755)
         for name in os.listdir(static):
