@@ -2,6 +2,7 @@
 #include "direct_socket.hh"
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <exception>
 
@@ -60,23 +61,30 @@ Status prepare_directory(const std::string& directory) {
 
 Result<std::unique_ptr<DirectSocket>> DirectSocket::open(const std::string& path, sd_event* event,
                                                          BusService& service, AccessPolicy policy) {
-    std::unique_ptr<DirectSocket> socket(new DirectSocket(path, service, std::move(policy)));
-    if (int r = sd_id128_randomize(&socket->server_id_); r < 0)
-        return socket_error("cannot make the direct socket's server id", -r);
     const int passed = sd_listen_fds(1);
     if (passed < 0)
         return socket_error("cannot read the sockets passed by the service manager", -passed);
+    if (path.empty() && passed == 0)
+        return std::unique_ptr<DirectSocket>();
+    std::unique_ptr<DirectSocket> socket(new DirectSocket(path, service, std::move(policy)));
+    if (int r = sd_id128_randomize(&socket->server_id_); r < 0)
+        return socket_error("cannot make the direct socket's server id", -r);
     Status made = passed > 0 ? socket->take_activated_socket(passed) : socket->listen_on_path();
     if (!made)
         return std::move(made).error();
+    if (path.empty())
+        socket->serving_ = false;
     if (auto s = socket->watch(event); !s)
         return std::move(s).error();
     return socket;
 }
 
 Status DirectSocket::take_activated_socket(int passed) {
+    // With direct_socket = no any listening stream socket is taken (to be held refusing),
+    // whatever its path: apppassd.socket is the one that passes sockets to apppassd.
+    const char* wanted = path_.empty() ? nullptr : path_.c_str();
     for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + passed; ++fd) {
-        if (sd_is_socket_unix(fd, SOCK_STREAM, 1, path_.c_str(), 0) > 0) {
+        if (listen_fd_ < 0 && sd_is_socket_unix(fd, SOCK_STREAM, 1, wanted, 0) > 0) {
             listen_fd_ = fd;
             activated_ = true;
         } else {
@@ -85,8 +93,16 @@ Status DirectSocket::take_activated_socket(int passed) {
     }
     if (listen_fd_ < 0)
         return make_error(ErrorCode::Internal,
-                          "the service manager passed no listening socket at " + path_ +
+                          "the service manager passed no listening socket" +
+                              (path_.empty() ? std::string() : " at " + path_) +
                               " (ListenStream= of apppassd.socket and direct_socket in apppassd.conf must agree)");
+    if (path_.empty()) {
+        sockaddr_un address{};
+        socklen_t length = sizeof(address);
+        if (getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0 &&
+            length > offsetof(sockaddr_un, sun_path) && address.sun_path[0] != '\0')
+            path_.assign(address.sun_path, strnlen(address.sun_path, sizeof(address.sun_path)));
+    }
     const int flags = fcntl(listen_fd_, F_GETFL);
     if (flags < 0 || fcntl(listen_fd_, F_SETFL, flags | O_NONBLOCK) < 0)
         return socket_error("cannot make the direct socket non-blocking", errno);
@@ -183,11 +199,27 @@ int DirectSocket::on_listen_ready(sd_event_source*, int, uint32_t, void* userdat
     return 0;
 }
 
+void DirectSocket::set_serving(bool serving) noexcept {
+    serving_ = serving;
+    refusal_logged_ = false;
+}
+
 void DirectSocket::accept_one() {
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
         if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
             log_message(LOG_WARNING, std::string("direct socket: accept failed: ") + std::strerror(errno));
+        return;
+    }
+    if (!serving_) {
+        // Closed before the handshake: the client goes to the bus at once (see the header).
+        close(fd);
+        if (!refusal_logged_) {
+            refusal_logged_ = true;
+            log_message(LOG_NOTICE, "direct socket: direct_socket = no, so connections to " + path_ +
+                                        " are closed unread and clients use the system bus; "
+                                        "this one is the first (the others are not logged)");
+        }
         return;
     }
     ucred peer{};

@@ -4,6 +4,13 @@
 // login does not pass through dbus-daemon. Only root and members of verify_group are served,
 // the callers the bus admits to VerifyPassword; anyone else's connection is closed before a
 // byte of it is read. The caller of every call is the kernel's SO_PEERCRED of its connection.
+//
+// A connection closed before its D-Bus authentication completed has carried no call, and
+// clients (common/src/client/direct_connect.cc) take it as "no direct path here" and go to the
+// system bus at once. That is how the socket refuses: a caller it does not admit, one over the
+// connection cap, and every caller while direct_socket = no but the service manager still
+// passes a socket (apppassd.socket left enabled), which the daemon must then hold: left
+// unaccepted, connections would queue in its backlog and every login wait for its timeout.
 #pragma once
 
 #include <memory>
@@ -26,6 +33,8 @@ public:
     // from apppassd.socket) when there is one for PATH, else a socket created here, in a
     // directory made 0755 if missing, which must be owned by this user and writable by nobody
     // else; a stale socket at PATH is replaced.
+    // PATH empty (direct_socket = no): null when the service manager passed nothing; else the
+    // passed socket, held refusing (serving() is false).
     static Result<std::unique_ptr<DirectSocket>> open(const std::string& path, sd_event* event,
                                                       BusService& service, AccessPolicy policy);
     ~DirectSocket();
@@ -34,6 +43,15 @@ public:
 
     // Whether the socket came from the service manager rather than being created here.
     bool activated() const noexcept { return activated_; }
+    // Where it listens (for a passed socket, the path it is bound to).
+    const std::string& path() const noexcept { return path_; }
+    // Whether admitted callers are served, or every connection is closed unread.
+    bool serving() const noexcept { return serving_; }
+    // Connections accepted from now on are served (as the policy admits) or closed unread;
+    // connections already open finish what they are doing.
+    void set_serving(bool serving) noexcept;
+    // Who is admitted from the next connection on (a reload's verify_group).
+    void set_policy(AccessPolicy policy) { policy_ = std::move(policy); }
 
 private:
     DirectSocket(std::string path, BusService& service, AccessPolicy policy)
@@ -63,6 +81,8 @@ private:
     sd_event* event_ = nullptr;
     int listen_fd_ = -1;
     bool activated_ = false;
+    bool serving_ = true;
+    bool refusal_logged_ = false;  // one line per stretch of refusing, not one per login
     // The socket file made here (device and inode), removed at exit if it is still ours.
     dev_t made_dev_ = 0;
     ino_t made_ino_ = 0;

@@ -69,6 +69,7 @@ private:
     static int on_reload_signal(sd_event_source*, const signalfd_siginfo*, void* userdata) noexcept;
     void arm_flush_timer();
     void reload();
+    std::string describe_direct_socket() const;
 
     Options options_;
     Config config_;  // the configuration in force, replaced by a successful reload
@@ -129,6 +130,18 @@ void Daemon::reload() {
     log_message(LOG_INFO, "configuration reloaded from " + options_.config_path + " and " +
                               dropin_directory(options_.config_path) + "/*.conf");
     sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
+}
+
+// For log lines: the direct socket's path and state, or "off".
+std::string Daemon::describe_direct_socket() const {
+    if (!direct_)
+        return "off";
+    std::string text = direct_->path();
+    if (direct_->activated())
+        text += " (passed by the service manager)";
+    if (!direct_->serving())
+        text += ", refusing every connection (direct_socket = no)";
+    return text;
 }
 
 void Daemon::arm_flush_timer() {
@@ -228,21 +241,23 @@ int Daemon::run(const Options& options) {
                              r);
 
     // After the name: owning it proves no other apppassd runs, so a socket left at the path is
-    // stale and may be replaced.
-    if (const std::string& path = config.direct_socket; !path.empty()) {
-        auto direct = DirectSocket::open(path, event_.get(), *service_, std::move(policy).value());
-        if (!direct)
-            return fail(direct.error().message);
-        direct_ = std::move(direct).value();
-    }
+    // stale and may be replaced. With direct_socket = no this still takes a socket the service
+    // manager passes, to refuse on it (direct_socket.hh).
+    auto direct = DirectSocket::open(config.direct_socket, event_.get(), *service_, std::move(policy).value());
+    if (!direct)
+        return fail(direct.error().message);
+    direct_ = std::move(direct).value();
+    if (direct_ && !direct_->serving())
+        log_message(LOG_WARNING, "direct_socket = no, but the service manager passed the socket " + direct_->path() +
+                                     " (apppassd.socket is enabled): connections there are closed unread, "
+                                     "so clients use the system bus; systemctl disable --now apppassd.socket "
+                                     "removes it");
 
     // Never the connection string: it may hold a password.
     log_message(LOG_INFO, "apppassd " APPPASS_VERSION " ready, store " +
                               (config.store == StoreKind::Postgresql ? std::string("postgresql")
                                                                               : options.state_dir + "/apppass.db") +
-                              ", direct socket " +
-                              (direct_ ? config.direct_socket + (direct_->activated() ? " (passed by the service manager)" : "")
-                                       : std::string("off")));
+                              ", direct socket " + describe_direct_socket());
     sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
     const int r = sd_event_loop(event_.get());
     sd_notify(0, "STOPPING=1");

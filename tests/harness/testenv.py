@@ -275,17 +275,52 @@ def pam_login(env, module, user, password, service="imap"):
     """The exit status of pamtester authenticating USER with PASSWORD through
     `auth required MODULE` (pam_apppass.so) as SERVICE, with ENV's apppassd (its direct socket
     named, the bus as the fallback), under pam_wrapper."""
+    return pam_login_logged(env, module, user, password, service)[0]
+
+
+def pam_login_logged(env, module, user, password, service="imap", options=""):
+    """pam_login with more module OPTIONS: (exit status, what the module wrote through
+    pam_syslog, which pam_wrapper turns into "SYSLOG(priority):" lines on standard error)."""
     service_dir = os.path.join(env.workdir, "pam.d")
     os.makedirs(service_dir, exist_ok=True)
     with open(os.path.join(service_dir, service), "w") as f:
-        f.write("auth required %s direct_socket=%s\naccount required pam_permit.so\n"
-                % (module, env.direct_socket))
+        f.write("auth required %s direct_socket=%s %s\naccount required pam_permit.so\n"
+                % (module, env.direct_socket, options))
     with open(os.path.join(service_dir, "other"), "w") as f:
         f.write("auth required pam_deny.so\n")
     environment = env.environ()
-    environment.update(LD_PRELOAD="libpam_wrapper.so", PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=service_dir)
-    return subprocess.run(["pamtester", service, user, "authenticate"], input=password + "\n",
-                          capture_output=True, text=True, timeout=60, env=environment).returncode
+    environment.update(LD_PRELOAD="libpam_wrapper.so", PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=service_dir,
+                       PAM_WRAPPER_DEBUGLEVEL="4")
+    p = subprocess.run(["pamtester", service, user, "authenticate"], input=password + "\n",
+                       capture_output=True, text=True, timeout=60, env=environment)
+    syslog = [line for line in (p.stdout + p.stderr).splitlines() if " - SYSLOG(" in line]
+    return p.returncode, "\n".join(syslog)
+
+
+def activation_socket(path):
+    """A listening socket at PATH as systemd's apppassd.socket makes it (mode 0666 in a 0755
+    directory), for TestDaemon(listen_socket=...): the daemon gets it as socket activation's
+    fd 3. The caller keeps it open, as systemd does."""
+    directory = os.path.dirname(path)
+    os.makedirs(directory, mode=0o755, exist_ok=True)
+    os.chmod(directory, 0o755)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    os.chmod(path, 0o666)
+    listener.listen(128)
+    return listener
+
+
+# Execs the daemon as systemd does after socket activation: the socket as fd 3, LISTEN_FDS=1
+# and LISTEN_PID naming the daemon's own PID (this process's, kept across exec).
+SOCKET_ACTIVATION_LAUNCHER = (
+    "import os, sys\n"
+    "fd = int(sys.argv[1])\n"
+    "if fd != 3:\n"
+    "    os.dup2(fd, 3)\n"
+    "    os.close(fd)\n"
+    "os.environ.update(LISTEN_FDS='1', LISTEN_PID=str(os.getpid()))\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n")
 
 
 def world_accessible_copy(path, directory):
@@ -340,11 +375,14 @@ class TestDaemon:
     __test__ = False  # not a pytest test class
 
     def __init__(self, bus, state_dir, config=None, extra_args=(), env=None, wait=True, store=None,
-                 launcher=()):
+                 launcher=(), listen_socket=None):
         """launcher: a command that ends by exec'ing its arguments (the daemon's command line),
-        so that the PID stays the daemon's; e.g. to run it in a mount namespace."""
+        so that the PID stays the daemon's; e.g. to run it in a mount namespace.
+        listen_socket: a listening socket (activation_socket()) passed to the daemon as systemd's
+        socket activation passes one, at every start."""
         self.bus = bus
         self.launcher = list(launcher)
+        self.listen_socket = listen_socket
         self.store = store if store is not None else store_config()
         self.state_dir = state_dir
         self.config_path = os.path.join(bus.workdir, "apppassd.conf")
@@ -377,10 +415,15 @@ class TestDaemon:
         env["DBUS_SYSTEM_BUS_ADDRESS"] = self.bus.address
         env["NOTIFY_SOCKET"] = notify_path
         self.log = open(self.log_path, "ab")
+        launcher, pass_fds = self.launcher, ()
+        if self.listen_socket is not None:
+            fd = self.listen_socket.fileno()
+            launcher = ["/usr/bin/python3", "-c", SOCKET_ACTIVATION_LAUNCHER, str(fd)] + launcher
+            pass_fds = (fd,)
         self.process = subprocess.Popen(
-            self.launcher + [DAEMON, "--config", self.config_path, "--state-dir", self.state_dir]
+            launcher + [DAEMON, "--config", self.config_path, "--state-dir", self.state_dir]
             + self.extra_args,
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=env)
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=env, pass_fds=pass_fds)
         self.pid = self.process.pid
         try:
             if wait:

@@ -2,7 +2,8 @@
 """apppassd's direct socket: the same object, methods and errors as on the bus, served peer to
 peer to root and the verify_group only, with the caller taken from the kernel (SO_PEERCRED);
 changes are refused there (they go over the bus, where polkit can ask).
-The socket and its directory, a stale socket, a disabled socket, and the start-up refusals."""
+The socket and its directory, a stale socket, a disabled socket, a socket passed by the
+service manager (served, or held refusing when direct_socket = no), and the start-up refusals."""
 import os
 import socket
 import stat
@@ -10,7 +11,10 @@ import stat
 import pytest
 
 from testenv import (USER_A, USER_B, USER_VERIFIER, VERIFY_GROUP, BusCallError, DirectClient,
-                     TestEnv, direct_call_as)
+                     TestEnv, activation_socket, direct_call_as, pam_login_logged)
+
+MODULE = os.environ["APPPASS_PAM_MODULE"]
+VIA_BUS = "reached apppassd through the system bus"
 
 ROOT = None  # run_as(None) stays root
 
@@ -142,3 +146,46 @@ def test_an_unsafe_path_stops_the_daemon(arrange, expected):
         daemon = env.start_daemon(wait=False)
         assert daemon.wait_exit() == 1
         assert expected in daemon.log_text()
+
+
+def test_a_socket_passed_by_the_service_manager_is_served():
+    with TestEnv(config={"throttle": "no"}, daemon=False) as env:
+        listener = activation_socket(env.direct_socket)
+        try:
+            daemon = env.start_daemon(listen_socket=listener)
+            entry_id, password = env.client().create(USER_A, "activated")
+            status, log = pam_login_logged(env, MODULE, USER_A, password, options="debug")
+            assert status == 0, log
+            assert "reached apppassd through the direct socket " + env.direct_socket in log
+            assert "direct socket %s (passed by the service manager)" % env.direct_socket in daemon.log_text()
+        finally:
+            listener.close()
+
+
+def test_direct_socket_no_with_a_passed_socket_sends_logins_to_the_bus_at_once():
+    """apppassd.socket left enabled while apppassd.conf says direct_socket = no: the daemon
+    takes the socket and closes every connection before authenticating it, which the module
+    takes as "no direct path here". Before, the socket was left unaccepted, connections queued
+    in its backlog, and every login failed once timeout= had passed."""
+    with TestEnv(config={"throttle": "no", "direct_socket": "no"}, daemon=False) as env:
+        listener = activation_socket(env.direct_socket)
+        try:
+            daemon = env.start_daemon(listen_socket=listener)
+            entry_id, password = env.client().create(USER_A, "via-bus")
+            for _ in range(2):
+                status, log = pam_login_logged(env, MODULE, USER_A, password, options="debug")
+                assert status == 0, log
+                assert VIA_BUS in log, log
+            wrong = password[:-1] + ("a" if password[-1] != "a" else "b")
+            status, log = pam_login_logged(env, MODULE, USER_A, wrong, options="debug")
+            assert status == 1 and "wrong password; returning Authentication failure" in log, log
+            assert VIA_BUS in log, log
+            text = daemon.log_text()
+            assert ("direct_socket = no, but the service manager passed the socket %s" % env.direct_socket) in text
+            assert "direct socket %s (passed by the service manager), refusing every connection" % env.direct_socket in text
+            # The first refusal is logged, the later ones are not.
+            assert text.count("are closed unread and clients use the system bus") == 1
+            # Three logins, three verifications, none of them twice.
+            assert text.count('APPPASS_EVENT="verify"') == 3
+        finally:
+            listener.close()

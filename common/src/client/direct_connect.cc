@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // DaemonConnection on apppassd's direct socket: a peer-to-peer D-Bus connection, opened here
 // by hand so that the listener's credentials are checked before a byte is sent, the connect
-// itself is bounded by the deadline, and "nothing there" is told apart from every other
-// failure (the one case in which a client falls back to the bus).
+// itself is bounded by the deadline, and "nothing there" (no socket, nobody listening, or a
+// connection closed before authentication) is told apart from every other failure: the one
+// case in which a client falls back to the bus.
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -109,13 +110,21 @@ CallResult<DaemonConnection> DaemonConnection::open_direct(const Endpoint& endpo
         r = sd_bus_set_bus_client(bus, 0);
     if (r >= 0)
         r = sd_bus_set_method_call_timeout(bus, std::max<std::uint64_t>(deadline.remaining_usec(), 1));
-    if (r >= 0)
-        r = sd_bus_start(bus);
     if (r < 0)
         return failure_from_errno(r, "cannot connect to " + endpoint.description);
-    if (auto ready = connection.wait_until_ready(); !ready) {
+    // sd_bus_start() sends the authentication at once, so a connection the daemon has already
+    // closed fails here (EPIPE) rather than in the wait.
+    r = sd_bus_start(bus);
+    auto ready = r < 0 ? CallResult<bool>(failure_from_errno(r, "connection failed")) : connection.wait_until_ready();
+    if (!ready) {
         CallFailure failure = std::move(ready).error();
         failure.detail = "cannot connect to " + endpoint.description + ": " + failure.detail;
+        // Closed by the daemon before authentication completed: no call can have reached it,
+        // and this is how it says "no direct path here" (direct_socket = no with the socket
+        // unit still enabled, a caller it does not admit, its connection cap), so the bus may
+        // be tried. A handshake that timed out (NotAnswering) is not this: the daemon may be
+        // stopped with the call still to come, and the bus would wait for the same daemon.
+        failure.endpoint_absent = failure.kind == FailureClass::Unreachable;
         return failure;
     }
     return connection;

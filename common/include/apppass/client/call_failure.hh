@@ -30,8 +30,9 @@ struct CallFailure {
     // The D-Bus error name and its message when there was one, "" otherwise.
     std::string error_name;
     std::string message;
-    // Nothing exists at the endpoint (no socket at its path, or nobody listening on it), so
-    // nothing was sent: the one failure after which a client may try another endpoint.
+    // Nothing exists at the endpoint (no socket at its path, nobody listening on it, or a
+    // direct socket that closed the connection before authenticating it), so no call was
+    // sent: the one failure after which a client may try another endpoint.
     bool endpoint_absent = false;
     // What happened, for a log line or a person: the error's message, or the step that failed
     // and strerror. Never holds a secret.

@@ -53,7 +53,8 @@ public:
     // On the bus: waits for Hello, finds the daemon (starting it through bus activation when
     // nobody owns the name yet) and checks its owner's uid as the bus recorded it. On a direct
     // socket: checks the listener's SO_PEERCRED before a byte is sent, then authenticates; a
-    // socket that does not exist or has nobody listening is a failure with endpoint_absent.
+    // socket that does not exist, has nobody listening or is closed by the daemon before
+    // authentication completes is a failure with endpoint_absent.
     static CallResult<DaemonConnection> open(const Endpoint& endpoint, const TrustedPeer& trusted,
                                              const Deadline& deadline);
     // ENDPOINT (by default the system bus) and the trusted daemon user.
