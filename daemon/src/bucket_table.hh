@@ -8,6 +8,8 @@
 // are moved to the front (a second chance, as in the clock algorithm). If none of them may go,
 // the new key is not tracked at all. So a flood of fresh keys can neither grow memory without
 // bound nor push out a key that is still being held back, and no insertion scans the table.
+// The keys are addresses and user names that callers choose, so the map hashes them with a
+// key drawn at start-up (keyed_hash.hh): nobody can compute keys that collide.
 #pragma once
 
 #include <chrono>
@@ -19,6 +21,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "keyed_hash.hh"
 
 namespace apppass::daemon {
 
@@ -32,7 +36,11 @@ struct Bucket {
 
 class BucketTable {
 public:
-    explicit BucketTable(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+    using Hasher = KeyedHash;
+
+    // Draws the table's hash key from the CSPRNG; throws as fill_random does.
+    explicit BucketTable(std::size_t capacity)
+        : capacity_(capacity == 0 ? 1 : capacity), index_(0, Hasher::with_random_key()) {}
     BucketTable(const BucketTable&) = delete;
     BucketTable& operator=(const BucketTable&) = delete;
 
@@ -62,7 +70,7 @@ private:
     std::size_t capacity_;
     List order_;  // front: most recently touched
     // The views point into the list's nodes, which never move while they are in the list.
-    std::unordered_map<std::string_view, List::iterator> index_;
+    std::unordered_map<std::string_view, List::iterator, Hasher> index_;
     mutable std::uint64_t operations_ = 0;
     std::uint64_t refused_ = 0;
 };
