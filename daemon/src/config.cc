@@ -148,6 +148,7 @@ const std::map<std::string_view, Setter>& setters() {
         {"user_write_burst", [](Config& c, std::string_view v) { return set_unsigned(c.user_writes.burst, v, 1, 10000); }},
         {"user_writes_per_minute", [](Config& c, std::string_view v) { return set_unsigned(c.user_writes.per_minute, v, 0, 60000); }},
         {"direct_socket", [](Config& c, std::string_view v) { return set_socket_path(c.direct_socket, v); }},
+        {"direct_socket_idle_timeout", [](Config& c, std::string_view v) { return set_seconds(c.direct_socket_idle_timeout, v, 1, 600); }},
         {"throttle", [](Config& c, std::string_view v) { return set_bool(c.throttle.enabled, v); }},
         {"polkit", [](Config& c, std::string_view v) { return set_bool(c.polkit, v); }},
         {"notify",

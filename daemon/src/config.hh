@@ -53,6 +53,8 @@ struct Config {
     std::vector<std::string> denied_groups;
     std::string verify_group;                 // empty: only root verifies
     std::string direct_socket = api::kDirectSocketPath;  // the direct socket's path; empty: none
+    // A direct connection that sends nothing for this long is closed (the handshake included).
+    std::chrono::seconds direct_socket_idle_timeout{10};
     ThrottleConfig throttle;
     // Ask polkit before a user other than root creates or deletes app passwords. no: the
     // caller's uid alone decides, as before; only for hosts (and tests) without polkitd.

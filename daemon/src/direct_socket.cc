@@ -59,14 +59,14 @@ Status prepare_directory(const std::string& directory) {
 
 }  // namespace
 
-Result<std::unique_ptr<DirectSocket>> DirectSocket::open(const std::string& path, sd_event* event,
-                                                         BusService& service, AccessPolicy policy) {
+Result<std::unique_ptr<DirectSocket>> DirectSocket::open(const std::string& path, std::chrono::seconds idle_timeout,
+                                                         sd_event* event, BusService& service, AccessPolicy policy) {
     const int passed = sd_listen_fds(1);
     if (passed < 0)
         return socket_error("cannot read the sockets passed by the service manager", -passed);
     if (path.empty() && passed == 0)
         return std::unique_ptr<DirectSocket>();
-    std::unique_ptr<DirectSocket> socket(new DirectSocket(path, service, std::move(policy)));
+    std::unique_ptr<DirectSocket> socket(new DirectSocket(path, idle_timeout, service, std::move(policy)));
     if (int r = sd_id128_randomize(&socket->server_id_); r < 0)
         return socket_error("cannot make the direct socket's server id", -r);
     Status made = passed > 0 ? socket->take_activated_socket(passed) : socket->listen_on_path();
@@ -239,9 +239,12 @@ void DirectSocket::accept_one() {
         close(fd);
         return;
     }
-    if (peers_.size() >= kMaxConnections) {
+    if (peers_.size() - closed_.size() < kMaxConnections) {
+        eviction_logged_ = false;
+    } else if (!evict_a_silent_peer()) {
         log_message(LOG_WARNING, "direct socket: " + std::to_string(kMaxConnections) +
-                                     " connections open, refusing one from UID " + std::to_string(peer.uid));
+                                     " connections open and busy, refusing one from UID " + std::to_string(peer.uid) +
+                                     " (it goes to the bus)");
         close(fd);
         return;
     }
@@ -285,23 +288,92 @@ Status DirectSocket::serve(int fd, uid_t peer_euid) {
     if (!object)
         return std::move(object).error();
     peer.object = std::move(object).value();
-    peers_.emplace(connection, std::move(peer));
+    peer.owner = this;
+    peer.euid = peer_euid;
+    peer.serial = next_serial_++;
+    // Its place in the map is stable from here on: the timer keeps a pointer to it.
+    Peer& placed = peers_.emplace(connection, std::move(peer)).first->second;
+    if (auto s = arm_idle_timer(placed); !s) {
+        service_.detach_peer(connection);
+        peers_.erase(connection);
+        return s;
+    }
     return {};
 }
 
-// Sees every message of a direct connection first; acts only on the Disconnected signal sd-bus
-// itself makes when the peer goes away, and leaves the rest to the object.
-int DirectSocket::on_message(sd_bus_message* m, void* userdata, sd_bus_error*) noexcept {
-    if (!sd_bus_message_is_signal(m, "org.freedesktop.DBus.Local", "Disconnected"))
-        return 0;
-    auto* self = static_cast<DirectSocket*>(userdata);
+Status DirectSocket::arm_idle_timer(Peer& peer) {
+    sd_event_source* raw = nullptr;
+    const auto usec = static_cast<std::uint64_t>(std::chrono::microseconds(idle_timeout_).count());
+    const int r = sd_event_add_time_relative(event_, &raw, CLOCK_MONOTONIC, usec, 0, on_idle, &peer);
+    if (r < 0)
+        return socket_error("cannot time a connection", -r);
+    peer.idle_timer.reset(raw);
+    return {};
+}
+
+int DirectSocket::on_idle(sd_event_source*, uint64_t, void* userdata) noexcept {
+    auto& peer = *static_cast<Peer*>(userdata);
     try {
-        self->closed_.push_back(sd_bus_message_get_bus(m));
+        log_message(LOG_INFO, "direct socket: closed a connection of UID " + std::to_string(peer.euid) +
+                                  " that sent nothing for " + std::to_string(peer.owner->idle_timeout_.count()) + " s");
     } catch (...) {
-        return 0;  // reaped at the next disconnection
     }
-    // Not freed here: sd-bus is still dispatching on this connection.
-    sd_event_source_set_enabled(self->reaper_.get(), SD_EVENT_ONESHOT);
+    peer.owner->schedule_close(peer);
+    return 0;
+}
+
+bool DirectSocket::evict_a_silent_peer() {
+    Peer* oldest = nullptr;
+    for (auto& [connection, peer] : peers_)
+        if (!peer.heard && !peer.closing && (!oldest || peer.serial < oldest->serial))
+            oldest = &peer;
+    if (!oldest)
+        return false;
+    if (!eviction_logged_) {
+        eviction_logged_ = true;
+        log_message(LOG_WARNING, "direct socket: " + std::to_string(kMaxConnections) +
+                                     " connections open; closing the oldest that has sent nothing (UID " +
+                                     std::to_string(oldest->euid) + ") to make room, and so on for others "
+                                     "until there is room again (not logged)");
+    }
+    schedule_close(*oldest);
+    return true;
+}
+
+void DirectSocket::schedule_close(Peer& peer) noexcept {
+    if (peer.closing)
+        return;
+    try {
+        closed_.push_back(peer.connection.get());
+    } catch (...) {
+        return;  // closed by its timer or its disconnection later
+    }
+    peer.closing = true;
+    if (peer.idle_timer)
+        sd_event_source_set_enabled(peer.idle_timer.get(), SD_EVENT_OFF);
+    // Not freed here: sd-bus may still be dispatching on this connection.
+    sd_event_source_set_enabled(reaper_.get(), SD_EVENT_ONESHOT);
+}
+
+// Sees every message of a direct connection first: the Disconnected signal sd-bus itself
+// makes when the peer goes away closes it; any other restarts its idle time, and is left to
+// the object.
+int DirectSocket::on_message(sd_bus_message* m, void* userdata, sd_bus_error*) noexcept {
+    auto* self = static_cast<DirectSocket*>(userdata);
+    const auto found = self->peers_.find(sd_bus_message_get_bus(m));
+    if (found == self->peers_.end())
+        return 0;
+    Peer& peer = found->second;
+    if (sd_bus_message_is_signal(m, "org.freedesktop.DBus.Local", "Disconnected")) {
+        self->schedule_close(peer);
+        return 0;
+    }
+    peer.heard = true;
+    if (!peer.closing && peer.idle_timer) {
+        const auto usec = static_cast<std::uint64_t>(std::chrono::microseconds(self->idle_timeout_).count());
+        sd_event_source_set_time_relative(peer.idle_timer.get(), usec);
+        sd_event_source_set_enabled(peer.idle_timer.get(), SD_EVENT_ONESHOT);
+    }
     return 0;
 }
 

@@ -11,8 +11,15 @@
 // connection cap, and every caller while direct_socket = no but the service manager still
 // passes a socket (apppassd.socket left enabled), which the daemon must then hold: left
 // unaccepted, connections would queue in its backlog and every login wait for its timeout.
+//
+// A connection that sends nothing for direct_socket_idle_timeout (from the accept, so the
+// handshake counts) is closed. When all 256 places are taken, a new connection takes the place
+// of the oldest one that has not sent a message yet: clients that connect and stay silent can
+// hold places only until a real client needs one.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -35,8 +42,8 @@ public:
     // else; a stale socket at PATH is replaced.
     // PATH empty (direct_socket = no): null when the service manager passed nothing; else the
     // passed socket, held refusing (serving() is false).
-    static Result<std::unique_ptr<DirectSocket>> open(const std::string& path, sd_event* event,
-                                                      BusService& service, AccessPolicy policy);
+    static Result<std::unique_ptr<DirectSocket>> open(const std::string& path, std::chrono::seconds idle_timeout,
+                                                      sd_event* event, BusService& service, AccessPolicy policy);
     ~DirectSocket();
     DirectSocket(const DirectSocket&) = delete;
     DirectSocket& operator=(const DirectSocket&) = delete;
@@ -52,15 +59,23 @@ public:
     void set_serving(bool serving) noexcept;
     // Who is admitted from the next connection on (a reload's verify_group).
     void set_policy(AccessPolicy policy) { policy_ = std::move(policy); }
+    // For connections accepted from now on.
+    void set_idle_timeout(std::chrono::seconds timeout) noexcept { idle_timeout_ = timeout; }
 
 private:
-    DirectSocket(std::string path, BusService& service, AccessPolicy policy)
-        : path_(std::move(path)), service_(service), policy_(std::move(policy)) {}
+    DirectSocket(std::string path, std::chrono::seconds idle_timeout, BusService& service, AccessPolicy policy)
+        : path_(std::move(path)), service_(service), policy_(std::move(policy)), idle_timeout_(idle_timeout) {}
 
     struct Peer {
         ClientBusPtr connection;  // closed without a flush: a peer that stops reading must not stall us
         BusSlotPtr object;
         BusSlotPtr disconnect_filter;
+        EventSourcePtr idle_timer;  // re-armed by every message the peer sends
+        DirectSocket* owner = nullptr;
+        uid_t euid = 0;
+        std::uint64_t serial = 0;  // accept order
+        bool heard = false;        // has sent a message
+        bool closing = false;      // in closed_, to be reaped
     };
 
     Status listen_on_path();
@@ -69,11 +84,19 @@ private:
     void accept_one();
     Status serve(int fd, uid_t peer_euid);
     void forget_closed() noexcept;
+    // Has PEER closed and forgotten at the next turn of the loop (never while sd-bus may be
+    // dispatching on it).
+    void schedule_close(Peer& peer) noexcept;
+    // Makes room for one more connection by closing the oldest one that has not sent a message
+    // yet; false when every open connection has.
+    bool evict_a_silent_peer();
+    Status arm_idle_timer(Peer& peer);
 
     static int on_listen_ready(sd_event_source*, int, uint32_t, void* userdata) noexcept;
     static int on_message(sd_bus_message* m, void* userdata, sd_bus_error*) noexcept;
     static int on_reap(sd_event_source*, void* userdata) noexcept;
     static int on_loop_iteration(sd_event_source*, void* userdata) noexcept;
+    static int on_idle(sd_event_source*, uint64_t, void* userdata) noexcept;
 
     std::string path_;
     BusService& service_;
@@ -83,6 +106,9 @@ private:
     bool activated_ = false;
     bool serving_ = true;
     bool refusal_logged_ = false;  // one line per stretch of refusing, not one per login
+    bool eviction_logged_ = false;  // one line per stretch of evicting
+    std::chrono::seconds idle_timeout_;
+    std::uint64_t next_serial_ = 0;
     // The socket file made here (device and inode), removed at exit if it is still ours.
     dev_t made_dev_ = 0;
     ino_t made_ino_ = 0;

@@ -243,7 +243,8 @@ int Daemon::run(const Options& options) {
     // After the name: owning it proves no other apppassd runs, so a socket left at the path is
     // stale and may be replaced. With direct_socket = no this still takes a socket the service
     // manager passes, to refuse on it (direct_socket.hh).
-    auto direct = DirectSocket::open(config.direct_socket, event_.get(), *service_, std::move(policy).value());
+    auto direct = DirectSocket::open(config.direct_socket, config.direct_socket_idle_timeout, event_.get(), *service_,
+                                     std::move(policy).value());
     if (!direct)
         return fail(direct.error().message);
     direct_ = std::move(direct).value();

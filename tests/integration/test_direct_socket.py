@@ -189,3 +189,43 @@ def test_direct_socket_no_with_a_passed_socket_sends_logins_to_the_bus_at_once()
             assert text.count('APPPASS_EVENT="verify"') == 3
         finally:
             listener.close()
+
+
+def test_a_silent_connection_is_closed_after_the_idle_timeout():
+    with TestEnv(config={"throttle": "no", "direct_socket_idle_timeout": "1"}) as env:
+        silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        silent.connect(env.direct_socket)
+        # Not a time limit on the daemon: only how long the test waits before it gives up.
+        silent.settimeout(60)
+        assert silent.recv(1) == b""  # closed by the daemon, having never sent anything
+        silent.close()
+        uid = os.getuid()
+        assert "direct socket: closed a connection of UID %d that sent nothing for 1 s" % uid \
+            in env.daemon.log_text()
+
+
+def test_silent_clients_cannot_keep_a_login_out():
+    """All 256 places taken by connections that send nothing: a login still gets one, through
+    the direct socket, in the place of the oldest silent connection."""
+    with TestEnv(config={"throttle": "no", "direct_socket_idle_timeout": "600"}) as env:
+        entry_id, password = env.client().create(USER_A, "crowded")
+        silent = []
+        try:
+            for _ in range(256):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(env.direct_socket)
+                silent.append(s)
+            status, log = pam_login_logged(env, MODULE, USER_A, password, options="debug")
+            assert status == 0, log
+            assert "reached apppassd through the direct socket " + env.direct_socket in log, log
+            silent[0].settimeout(60)
+            assert silent[0].recv(1) == b""  # the oldest made room
+            for s in silent[1:]:  # the others are still open
+                s.setblocking(False)
+                with pytest.raises(BlockingIOError):
+                    s.recv(1)
+            assert "256 connections open; closing the oldest that has sent nothing" in env.daemon.log_text()
+        finally:
+            for s in silent:
+                s.close()
+            env.client().delete_all(USER_A)

@@ -137,6 +137,10 @@ static void direct_socket_path(void**) {
                       "/" + std::string(106, 'a'));
     assert_text_equal(problem("direct_socket = /run/a\tb\n"),
                       "apppassd.conf:1: direct_socket must not contain control characters");
+    assert_int_equal(parse_config("", "x").value().direct_socket_idle_timeout.count(), 10);
+    assert_int_equal(parse_config("direct_socket_idle_timeout = 600\n", "x").value().direct_socket_idle_timeout.count(), 600);
+    assert_text_equal(problem("direct_socket_idle_timeout = 0\n"),
+                      "apppassd.conf:1: direct_socket_idle_timeout must be a whole number from 1 to 600 (seconds)");
 }
 
 static void store_choice(void**) {
