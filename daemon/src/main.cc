@@ -70,6 +70,7 @@ private:
     void arm_flush_timer();
     void reload();
     std::string describe_direct_socket() const;
+    Status reconfigure_direct_socket(Config& next, const AccessPolicy& policy);
 
     Options options_;
     Config config_;  // the configuration in force, replaced by a successful reload
@@ -125,11 +126,55 @@ void Daemon::reload() {
     auto policy = AccessPolicy::create(next.value());
     if (!policy)
         return refuse(options_.config_path + ": " + policy.error().message);
+    // First of the changes, as the only one that can fail: a failure leaves all as it was.
+    if (auto s = reconfigure_direct_socket(next.value(), policy.value()); !s)
+        return refuse(s.error().message);
     manager_->reconfigure(next.value(), std::move(policy).value());
     config_ = std::move(next).value();
     log_message(LOG_INFO, "configuration reloaded from " + options_.config_path + " and " +
                               dropin_directory(options_.config_path) + "/*.conf");
     sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
+}
+
+// What a reload can change of the direct socket, it changes: who is admitted (verify_group)
+// and the idle timeout, from the next connection on; direct_socket = no makes the socket close
+// every connection unauthenticated (clients use the bus) without dropping those in progress;
+// the path it had turns it back on; a path where there was no socket gets one. A socket cannot
+// move to another path while it runs (under systemd, apppassd.socket holds it): that is logged,
+// the old path stays in force, and NEXT says so.
+Status Daemon::reconfigure_direct_socket(Config& next, const AccessPolicy& policy) {
+    const std::string wanted = next.direct_socket;
+    if (!direct_) {
+        if (wanted.empty())
+            return {};
+        auto made = DirectSocket::open(wanted, next.direct_socket_idle_timeout, event_.get(), *service_, policy);
+        if (!made)
+            return std::move(made).error();
+        direct_ = std::move(made).value();
+        log_message(LOG_INFO, "direct socket " + describe_direct_socket() + " opened on reload");
+        return {};
+    }
+    direct_->set_policy(policy);
+    direct_->set_idle_timeout(next.direct_socket_idle_timeout);
+    if (wanted.empty() || wanted == direct_->path()) {
+        const bool serve = !wanted.empty();
+        if (serve != direct_->serving()) {
+            direct_->set_serving(serve);
+            log_message(LOG_NOTICE, "direct socket " + describe_direct_socket() + " from now on" +
+                                        (serve ? std::string()
+                                               : "; clients use the system bus" +
+                                                     std::string(direct_->activated()
+                                                                     ? " (systemctl disable --now apppassd.socket removes it)"
+                                                                     : " (it is removed when apppassd stops)")));
+        }
+        return {};
+    }
+    const std::string in_force = direct_->serving() ? direct_->path() : std::string();
+    log_message(LOG_WARNING, "direct_socket changed to " + wanted + ", which takes effect only when apppassd restarts" +
+                                 std::string(direct_->activated() ? " (and ListenStream= of apppassd.socket with it)" : "") +
+                                 "; until then the direct socket stays " + describe_direct_socket());
+    next.direct_socket = in_force;
+    return {};
 }
 
 // For log lines: the direct socket's path and state, or "off".

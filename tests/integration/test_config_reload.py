@@ -1,11 +1,18 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """apppassd.conf.d drop-ins and SIGHUP: a running daemon takes a new limit without dropping
-its connections; a bad new configuration is refused with a log line and the old one kept."""
+its connections; a bad new configuration is refused with a log line and the old one kept; the
+direct socket takes a new verify_group, is turned off and on, and keeps its path until a
+restart, saying so."""
 import os
 import signal
 import time
 
-from testenv import USER_A, BusCallError, TestEnv
+import pytest
+
+from testenv import (USER_A, USER_VERIFIER, VERIFY_GROUP, BusCallError, TestEnv, direct_call_as,
+                     pam_login_logged)
+
+MODULE = os.environ["APPPASS_PAM_MODULE"]
 
 RELOADED = "configuration reloaded from "
 REFUSED = "configuration not reloaded, the running one is kept: "
@@ -109,3 +116,65 @@ def test_bad_dropin_stops_the_start():
         text = daemon.log_text()
         daemon.stop()
         assert config_path + ".d/10-bad.conf:1: throttle must be yes or no" in text
+
+
+def login_path(env, password):
+    """How a real PAM login through pam_apppass reached the daemon; it must succeed."""
+    status, log = pam_login_logged(env, MODULE, USER_A, password, options="debug")
+    assert status == 0, log
+    for line in log.splitlines():
+        if "reached apppassd through " in line:
+            return line.split("reached apppassd through ", 1)[1]
+    raise AssertionError("the module did not say how it reached apppassd:\n" + log)
+
+
+def test_reload_gives_the_direct_socket_a_new_verify_group():
+    with TestEnv(config={"throttle": "no"}) as env:
+        entry_id, password = env.client().create(USER_A, "verifier")
+        # Not admitted: the connection is closed unauthenticated.
+        with pytest.raises(BusCallError) as refused:
+            direct_call_as(USER_VERIFIER, env.direct_socket, "verify", USER_A, password, timeout=5)
+        assert not refused.value.name.startswith("org.apppass.AppPass1.Error."), refused.value.name
+        write_dropin(env, "50-verify.conf", "verify_group = %s\n" % VERIFY_GROUP)
+        reload(env, RELOADED)
+        assert direct_call_as(USER_VERIFIER, env.direct_socket, "verify", USER_A, password) == entry_id
+
+
+def test_reload_turns_the_direct_socket_off_and_on_and_keeps_its_path():
+    with TestEnv(config={"throttle": "no"}) as env:
+        entry_id, password = env.client().create(USER_A, "switch")
+        direct = "the direct socket " + env.direct_socket
+        assert login_path(env, password) == direct
+
+        off = write_dropin(env, "50-off.conf", "direct_socket = no\n")
+        line = reload(env, "from now on; clients use the system bus")
+        assert line.endswith("direct socket %s, refusing every connection (direct_socket = no) from now on; "
+                             "clients use the system bus (it is removed when apppassd stops)" % env.direct_socket)
+        assert login_path(env, password) == "the system bus"
+
+        os.unlink(off)
+        reload(env, "direct socket %s from now on" % env.direct_socket)
+        assert login_path(env, password) == direct
+
+        elsewhere = os.path.join(env.workdir, "run", "elsewhere.socket")
+        write_dropin(env, "50-move.conf", "direct_socket = %s\n" % elsewhere)
+        line = reload(env, "which takes effect only when apppassd restarts")
+        assert line.endswith("direct_socket changed to %s, which takes effect only when apppassd restarts; "
+                             "until then the direct socket stays %s" % (elsewhere, env.direct_socket))
+        assert RELOADED in env.daemon.log_text().split(line, 1)[1]  # the rest was applied
+        assert not os.path.exists(elsewhere)
+        assert login_path(env, password) == direct
+        env.client().delete_all(USER_A)
+
+
+def test_reload_opens_a_direct_socket_that_was_off():
+    with TestEnv(config={"throttle": "no", "direct_socket": "no"}) as env:
+        entry_id, password = env.client().create(USER_A, "late")
+        assert login_path(env, password) == "the system bus"
+        with open(env.daemon.config_path) as f:
+            text = f.read()
+        with open(env.daemon.config_path, "w") as f:
+            f.write(text.replace("direct_socket = no", "direct_socket = " + env.direct_socket))
+        reload(env, "opened on reload")
+        assert login_path(env, password) == "the direct socket " + env.direct_socket
+        env.client().delete_all(USER_A)
