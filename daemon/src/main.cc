@@ -42,6 +42,8 @@ namespace {
 
 // Successful logins are written to the store at most this long after they happened.
 constexpr std::uint64_t kUseFlushDelayUsec = 1000000;
+// How long the loop may wait for the bus to say who a new caller is (see run()).
+constexpr std::uint64_t kBusLookupTimeoutUsec = 1000000;
 
 struct Options {
     std::string config_path = APPPASS_DEFAULT_CONFIG;
@@ -284,6 +286,15 @@ int Daemon::run(const Options& options) {
         return strerror_fail(std::string("cannot own the bus name ") + api::kBusName +
                                  " (is another apppassd running, or does the D-Bus policy not allow it?)",
                              r);
+
+    // From here on the daemon's only synchronous calls on the bus are the look-ups of a new
+    // caller's credentials (GetConnectionCredentials, bus_service.cc), made while the loop
+    // waits. With sd-bus's default of 25 s one unanswered look-up (a stalled or overloaded
+    // dbus-daemon) would hold every verification, the direct socket's included, past any PAM
+    // timeout. dbus-daemon answers one in well under a millisecond; after a second the caller
+    // is refused (AccessDenied) and the loop goes on. polkit calls set their own timeouts.
+    if (int r = sd_bus_set_method_call_timeout(bus_.get(), kBusLookupTimeoutUsec); r < 0)
+        return strerror_fail("cannot bound calls on the system bus", r);
 
     // After the name: owning it proves no other apppassd runs, so a socket left at the path is
     // stale and may be replaced. With direct_socket = no this still takes a socket the service
