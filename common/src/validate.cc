@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include <sys/un.h>
+
 #include "apppass/dbus_api.hh"
 
 namespace apppass::validate {
@@ -141,6 +143,18 @@ std::optional<std::string> remote_host_problem(std::string_view host) {
             return "the remote host contains a control character";
         i += n;
     }
+    return std::nullopt;
+}
+
+std::optional<std::string> direct_socket_problem(std::string_view value) {
+    if (value == "no")
+        return std::nullopt;
+    constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+    if (value.empty() || value.front() != '/' || value.size() > kMaxSocketPath || value.back() == '/')
+        return "must be an absolute path of at most " + std::to_string(kMaxSocketPath) + " bytes naming a file, or no";
+    for (const char c : value)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+            return "must not contain control characters";
     return std::nullopt;
 }
 

@@ -12,8 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include <sys/socket.h>
-#include <sys/un.h>
+#include "apppass/validate.hh"
 
 namespace apppass::daemon {
 namespace {
@@ -95,20 +94,11 @@ std::string set_groups(std::vector<std::string>& target, std::string_view value)
     return {};
 }
 
-// An absolute path that fits in sockaddr_un, or "no" for none.
+// An absolute path that fits in sockaddr_un, or "no" for none: as the PAM module reads it.
 std::string set_socket_path(std::string& target, std::string_view value) {
-    if (value == "no") {
-        target.clear();
-        return {};
-    }
-    constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
-    if (value.empty() || value.front() != '/' || value.size() > kMaxSocketPath || value.back() == '/')
-        return "must be an absolute path of at most " + std::to_string(kMaxSocketPath) +
-               " bytes naming a file, or no";
-    for (const char c : value)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
-            return "must not contain control characters";
-    target = std::string(value);
+    if (auto problem = validate::direct_socket_problem(value))
+        return *problem;
+    target = value == "no" ? std::string() : std::string(value);
     return {};
 }
 

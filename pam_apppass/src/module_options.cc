@@ -4,14 +4,14 @@
 #include <charconv>
 #include <string_view>
 
+#include "apppass/validate.hh"
+
 namespace apppass::pam {
 namespace {
 
 constexpr std::string_view kTimeoutPrefix = "timeout=";
 constexpr std::string_view kRefuseServicesPrefix = "refuse_services=";
 constexpr std::string_view kDirectSocketPrefix = "direct_socket=";
-// sizeof(sockaddr_un::sun_path) - 1 on Linux.
-constexpr std::size_t kMaxSocketPath = 107;
 
 struct Flag {
     std::string_view name;
@@ -65,17 +65,13 @@ void parse_refused_services(std::string_view list, ModuleOptions& options) {
     }
 }
 
+// Read as apppassd reads its own direct_socket setting.
 void parse_direct_socket(std::string_view value, ModuleOptions& options) {
-    if (value == "no") {
-        options.direct_socket.clear();
+    if (const auto problem = validate::direct_socket_problem(value)) {
+        options.problems.push_back("direct_socket " + *problem + "; using the default");
         return;
     }
-    if (value.empty() || value.front() != '/' || value.size() > kMaxSocketPath) {
-        options.problems.push_back("direct_socket must be an absolute path of at most 107 bytes, "
-                                   "or no; using the default");
-        return;
-    }
-    options.direct_socket = std::string(value);
+    options.direct_socket = value == "no" ? std::string() : std::string(value);
 }
 
 }  // namespace

@@ -61,14 +61,19 @@ void direct_socket_option(void**) {
     assert_string_equal(parse({"direct_socket=/tmp/t/io.socket"}).direct_socket.c_str(), "/tmp/t/io.socket");
     assert_true(parse({"direct_socket=no"}).direct_socket.empty());
     const std::string too_long = "direct_socket=/" + std::string(107, 'a');
-    for (const char* bad : {"direct_socket=", "direct_socket=relative", too_long.c_str()}) {
+    // Read as apppassd reads its direct_socket: a directory is no socket path either.
+    for (const char* bad : {"direct_socket=", "direct_socket=relative", too_long.c_str(), "direct_socket=/run/apppass/"}) {
         const ModuleOptions o = parse({bad});
         assert_string_equal(o.direct_socket.c_str(), "/run/apppass/io.socket");
         assert_int_equal(o.problems.size(), 1);
         assert_string_equal(o.problems[0].c_str(),
-                            "direct_socket must be an absolute path of at most 107 bytes, or no; using the default");
+                            "direct_socket must be an absolute path of at most 107 bytes naming a file, or no; "
+                            "using the default");
     }
     assert_int_equal(parse({("direct_socket=/" + std::string(106, 'a')).c_str()}).problems.size(), 0);
+    const ModuleOptions control = parse({"direct_socket=/run/a\tb"});
+    assert_string_equal(control.direct_socket.c_str(), "/run/apppass/io.socket");
+    assert_string_equal(control.problems.at(0).c_str(), "direct_socket must not contain control characters; using the default");
 }
 
 const char* const kBadTimeout = "timeout must be a whole number of seconds from 1 to 30; using the default of 3";

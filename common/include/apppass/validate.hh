@@ -27,4 +27,10 @@ std::optional<std::string> service_name_problem(std::string_view name);
 // PAM_RHOST as an application sets it: empty, or up to 1024 bytes of UTF-8 without controls.
 std::optional<std::string> remote_host_problem(std::string_view host);
 
+// A value of direct_socket (apppassd.conf, and pam_apppass's direct_socket=), which both must
+// read alike: "no", or an absolute path naming a file (no '/' at the end) that fits in
+// sockaddr_un (at most 107 bytes) and holds no control characters. The sentence continues
+// "direct_socket ...".
+std::optional<std::string> direct_socket_problem(std::string_view value);
+
 }  // namespace apppass::validate
