@@ -7,6 +7,8 @@
 #include <grp.h>
 #include <pwd.h>
 
+#include "apppass/nss_buffer.hh"
+
 namespace apppass::daemon {
 namespace {
 
@@ -16,27 +18,21 @@ Error lookup_error(const std::string& what, int error) {
                           std::strerror(error));
 }
 
-// getpw*_r with a buffer that grows on ERANGE. Lookup is getpwnam_r or getpwuid_r.
+// Lookup is getpwnam_r or getpwuid_r.
 template <typename Lookup>
 Result<std::optional<Account>> lookup(const std::string& what, Lookup&& call) {
-    std::vector<char> buffer(1024);
-    for (;;) {
-        struct passwd pw{};
-        struct passwd* found = nullptr;
-        const int rc = call(&pw, buffer.data(), buffer.size(), &found);
-        if (rc == ERANGE && buffer.size() < (1u << 20)) {
-            buffer.resize(buffer.size() * 4);
-            continue;
-        }
-        // ENOENT, ESRCH, EBADF and EPERM are how some NSS modules say "no such user".
-        if (rc == 0 && found == nullptr)
-            return std::optional<Account>();
-        if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
-            return std::optional<Account>();
-        if (rc != 0)
-            return lookup_error(what, rc);
-        return std::optional<Account>(Account{pw.pw_uid, pw.pw_gid, pw.pw_name});
-    }
+    std::vector<char> buffer;
+    struct passwd pw{};
+    struct passwd* found = nullptr;
+    const int rc = call_with_growing_buffer(buffer, [&](char* buf, std::size_t size) { return call(&pw, buf, size, &found); });
+    // ENOENT, ESRCH, EBADF and EPERM are how some NSS modules say "no such user".
+    if (rc == 0 && found == nullptr)
+        return std::optional<Account>();
+    if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
+        return std::optional<Account>();
+    if (rc != 0)
+        return lookup_error(what, rc);
+    return std::optional<Account>(Account{pw.pw_uid, pw.pw_gid, pw.pw_name});
 }
 
 }  // namespace
@@ -70,21 +66,16 @@ Result<std::vector<gid_t>> account_groups(const Account& account) {
 }
 
 Result<std::optional<gid_t>> find_group(const std::string& name) {
-    std::vector<char> buffer(1024);
-    for (;;) {
-        struct group gr{};
-        struct group* found = nullptr;
-        const int rc = getgrnam_r(name.c_str(), &gr, buffer.data(), buffer.size(), &found);
-        if (rc == ERANGE && buffer.size() < (1u << 20)) {
-            buffer.resize(buffer.size() * 4);
-            continue;
-        }
-        if ((rc == 0 && found == nullptr) || rc == ENOENT || rc == ESRCH)
-            return std::optional<gid_t>();
-        if (rc != 0)
-            return lookup_error("group " + name, rc);
-        return std::optional<gid_t>(gr.gr_gid);
-    }
+    std::vector<char> buffer;
+    struct group gr{};
+    struct group* found = nullptr;
+    const int rc = call_with_growing_buffer(
+        buffer, [&](char* buf, std::size_t size) { return getgrnam_r(name.c_str(), &gr, buf, size, &found); });
+    if ((rc == 0 && found == nullptr) || rc == ENOENT || rc == ESRCH)
+        return std::optional<gid_t>();
+    if (rc != 0)
+        return lookup_error("group " + name, rc);
+    return std::optional<gid_t>(gr.gr_gid);
 }
 
 }  // namespace apppass::daemon
