@@ -22,13 +22,7 @@ int append_subject(sd_bus_message* m, const PolkitSubject& subject) {
     int r = sd_bus_message_open_container(m, 'r', "sa{sv}");
     if (r < 0)
         return r;
-    if (subject.kind == PolkitSubject::Kind::SystemBusName) {
-        r = sd_bus_message_append(m, "sa{sv}", "system-bus-name", 1, "name", "s", subject.bus_name.c_str());
-    } else {
-        r = sd_bus_message_append(m, "sa{sv}", "unix-process", 3, "pid", "u",
-                                  static_cast<std::uint32_t>(subject.pid), "start-time", "t",
-                                  subject.start_time, "uid", "i", static_cast<std::int32_t>(subject.uid));
-    }
+    r = sd_bus_message_append(m, "sa{sv}", "system-bus-name", 1, "name", "s", subject.bus_name.c_str());
     if (r < 0)
         return r;
     return sd_bus_message_close_container(m);
@@ -78,17 +72,7 @@ void destroy_pending(void* userdata) noexcept { delete static_cast<PendingCheck*
 
 PolkitSubject PolkitSubject::system_bus_name(std::string name) {
     PolkitSubject subject;
-    subject.kind = Kind::SystemBusName;
     subject.bus_name = std::move(name);
-    return subject;
-}
-
-PolkitSubject PolkitSubject::unix_process(pid_t pid, std::uint64_t start_time, uid_t uid) {
-    PolkitSubject subject;
-    subject.kind = Kind::UnixProcess;
-    subject.pid = pid;
-    subject.start_time = start_time;
-    subject.uid = uid;
     return subject;
 }
 

@@ -15,19 +15,13 @@
 
 namespace apppass::daemon {
 
-// Whom polkit is asked about. A caller on the bus is named by its unique bus name, which
-// polkit resolves through the bus itself; a caller on a socket of our own, by the process the
-// kernel reported (SO_PEERCRED) with its start time, so that a reused pid is not mistaken for it.
+// Whom polkit is asked about: a caller on the bus, named by its unique bus name, which polkit
+// resolves through the bus itself. (Changes are refused on the direct socket, the one place a
+// caller has no bus name.)
 struct PolkitSubject {
-    enum class Kind { SystemBusName, UnixProcess };
-    Kind kind = Kind::SystemBusName;
     std::string bus_name;
-    pid_t pid = 0;
-    std::uint64_t start_time = 0;  // field 22 of /proc/PID/stat, in clock ticks since boot
-    uid_t uid = 0;
 
     static PolkitSubject system_bus_name(std::string name);
-    static PolkitSubject unix_process(pid_t pid, std::uint64_t start_time, uid_t uid);
 };
 
 enum class PolkitVerdict {
