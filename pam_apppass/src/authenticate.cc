@@ -36,9 +36,12 @@ int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
     // Before the user name and the password are asked for: a service that re-authenticates a
     // signed-in user (polkit, su, sudo, the portal) must see the main password, and this
     // module takes no part in it. PAM_IGNORE, not PAM_AUTH_ERR: libpam never counts an ignored
-    // module as a success (a stack of nothing else fails with PAM_PERM_DENIED), and the
-    // modules below still check the main password, where PAM_AUTH_ERR under
-    // "[success=done default=die]" would lock the user out of sudo and polkit.
+    // module as a success (a stack of nothing else fails with PAM_PERM_DENIED), and in the
+    // stack pam-auth-update writes for a module above pam_unix,
+    // "[success=done ignore=ignore default=die]", it goes on to the main password, where
+    // PAM_AUTH_ERR would die and lock the user out of sudo and polkit. A stack without
+    // ignore=ignore ("[success=done default=die]") dies on PAM_IGNORE too: no return value of
+    // this module can help there, so such a stack must not serve those services.
     const char* service = string_item(pamh, PAM_SERVICE);
     if (is_refused_service(service, options.extra_refused_services)) {
         pam_syslog(pamh, LOG_NOTICE,

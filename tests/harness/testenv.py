@@ -133,7 +133,7 @@ def _plain(value):
 
 
 class Client:
-    """The five methods of org.apppass.AppPass1.Manager over a fresh connection."""
+    """The methods of org.apppass.AppPass1.Manager over a fresh connection."""
 
     def __init__(self, address, timeout=10.0):
         import dbus
@@ -185,7 +185,7 @@ class Client:
 
 
 class DirectClient(Client):
-    """The same five methods over apppassd's direct socket: a peer-to-peer connection, no bus."""
+    """The same methods over apppassd's direct socket: a peer-to-peer connection, no bus."""
 
     def __init__(self, path, timeout=10.0):
         import dbus

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The five methods of org.apppass.AppPass1.Manager as a client calls them, over a
+// The methods of org.apppass.AppPass1.Manager as a client calls them, over a
 // DaemonConnection: arguments in, the reply read and checked against the contract, or the
 // classified failure. No exceptions (pam_apppass.so calls this under pam_sm_*).
 #pragma once
