@@ -79,9 +79,27 @@ def test_apppass_has_the_tool_its_man_page_and_completion(deb_dir):
 @pytest.mark.parametrize("package", ["libpam-apppass", "apppassd", "apppass"])
 def test_no_package_puts_app_passwords_into_pam_stacks_by_itself(deb_dir, package):
     files = contents(deb_dir, package)
-    assert not [f for f in files if f.startswith(("/usr/share/pam-configs", "/etc/pam.d"))]
+    assert not [f for f in files if f.startswith("/etc/pam.d")]
+    # The one pam-auth-update profile is the opt-in revocation (Default: no), and the only calls
+    # are the two that respect what the administrator chose: --package, and removing it.
+    profiles = [f for f in files if f.startswith("/usr/share/pam-configs/")]
+    calls = set()
     for script in ("preinst", "postinst", "prerm", "postrm"):
-        assert "pam-auth-update" not in (control_file(deb_dir, package, script) or "")
+        text = control_file(deb_dir, package, script) or ""
+        calls |= {line.strip() for line in text.splitlines()
+                  if line.strip().startswith("pam-auth-update")}
+    if package == "libpam-apppass":
+        assert profiles == ["/usr/share/pam-configs/apppass-revoke"]
+        assert calls == {"pam-auth-update --package",
+                         "pam-auth-update --package --remove apppass-revoke"}
+    else:
+        assert profiles == [] and calls == set()
+
+
+def test_after_installation_no_pam_stack_names_the_module():
+    named = [str(p) for p in pathlib.Path("/etc/pam.d").iterdir()
+             if p.is_file() and "pam_apppass" in p.read_text(errors="replace")]
+    assert named == []
 
 
 @pytest.mark.parametrize("package,binary", [("libpam-apppass", f"lib/{MULTIARCH}/security/pam_apppass.so"),
