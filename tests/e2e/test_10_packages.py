@@ -82,7 +82,7 @@ def test_no_package_puts_app_passwords_into_pam_stacks_by_itself(deb_dir, packag
     assert not [f for f in files if f.startswith("/etc/pam.d")]
     # The one pam-auth-update profile is the opt-in revocation (Default: no), and the only calls
     # are the two that respect what the administrator chose: --package, and removing it.
-    profiles = [f for f in files if f.startswith("/usr/share/pam-configs/")]
+    profiles = [f for f in files if f.startswith("/usr/share/pam-configs/") and not f.endswith("/")]
     calls = set()
     for script in ("preinst", "postinst", "prerm", "postrm"):
         text = control_file(deb_dir, package, script) or ""
