@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Last: removing the packages stops apppassd and nothing else (the bus, Dovecot and sshd keep
-# running) and keeps the store and the configuration; purging removes both.
+# running) and keeps the store and the configuration; purging removes both. The portal goes too.
 import os
 import pathlib
 
 from e2e_support import alive, apppassd_pids, run
 
-PACKAGES = ("libpam-apppass", "apppassd", "apppass")
+PACKAGES = ("libpam-apppass", "apppassd", "apppass", "apppass-portal")
 # dh_installsystemd enables the unit on installation, even without systemd running: its
 # [Install] Alias= becomes this link, and deb-systemd-helper remembers it for the purge.
 BUS_ALIAS = pathlib.Path("/etc/systemd/system/dbus-org.apppass.AppPass1.service")
@@ -32,8 +32,10 @@ def test_remove_stops_only_apppassd_and_purge_removes_the_state_directory(doveco
     assert os.readlink(BUS_ALIAS) == "/lib/systemd/system/apppassd.service"
 
     run("apt-get", "remove", "-y", "-qq", *PACKAGES)
-    # apppassd keeps its conffile ("rc"); the others leave nothing ("un", or forgotten).
-    assert status("apppassd") == "rc"
+    # apppassd and apppass-portal keep their conffiles ("rc"); the others leave nothing ("un",
+    # or forgotten).
+    assert status("apppassd") == "rc" and status("apppass-portal") == "rc"
+    assert pathlib.Path("/etc/pam.d/apppass-portal").exists()
     assert status("libpam-apppass") in ("un", "unknown") and status("apppass") in ("un", "unknown")
     assert apppassd_pids() == [], "the prerm stops apppassd and waits for it"
     assert alive(bus_pid) and dovecot.alive() and sshd.alive()
@@ -49,5 +51,6 @@ def test_remove_stops_only_apppassd_and_purge_removes_the_state_directory(doveco
     assert all(status(p) in ("un", "unknown") for p in PACKAGES)
     assert not pathlib.Path("/var/lib/apppass").exists()
     assert not pathlib.Path("/etc/apppass").exists()
+    assert not pathlib.Path("/etc/pam.d/apppass-portal").exists()
     assert systemd_leftovers() == []
     assert alive(bus_pid) and dovecot.alive() and sshd.alive()

@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# apppass-portal as installed, set up the way its documents tell an administrator to: started
+# with the unit's own arguments, behind nginx with TLS (the shipped example server block), and
+# signing in through the shipped /etc/pam.d/apppass-portal with the second factor its comment
+# suggests (pam_oath). A user whose shell is nologin signs in with the main password and a TOTP
+# code in a real headless browser, creates an app password, logs in to real Dovecot IMAP with
+# it, deletes it on the page, and Dovecot refuses it from then on.
+import pathlib
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from conftest import PamStack, _exists, free_port, read_pid, start_daemon, stop_by_pid, wait_for_port
+from e2e_support import IMAP_AUTH_FAILED, MAIN_PASSWORD, imap_login, run
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+USER = "apppass-e2e-web"
+PORTAL = "/usr/sbin/apppass-portal"
+PORTAL_PORT = 8745  # the default, where the shipped nginx example sends requests
+UNIT = pathlib.Path("/lib/systemd/system/apppass-portal.service")
+NGINX_EXAMPLE = pathlib.Path("/usr/share/doc/apppass-portal/examples/nginx-apppass-portal.conf")
+PAM_SERVICE = pathlib.Path("/etc/pam.d/apppass-portal")
+OATH_FILE = pathlib.Path("/etc/users.oath")
+OATH_SECRET = "3132333435363738393031323334353637383930"  # RFC 6238's test key, hex
+OATH_LINE = "auth required pam_oath.so usersfile=/etc/users.oath window=3"
+
+
+@pytest.fixture(scope="module")
+def web_user():
+    if _exists(pwd.getpwnam, USER):
+        raise RuntimeError(f"user {USER} exists already; remove it (userdel -r {USER})")
+    run("useradd", "--create-home", "--shell", "/usr/sbin/nologin", USER)
+    try:
+        run("chpasswd", input=f"{USER}:{MAIN_PASSWORD}\n")
+        yield USER
+    finally:
+        subprocess.run(["apppass", "--user", USER, "delete", "--all", "--yes"], check=False,
+                       capture_output=True)
+        subprocess.run(["pkill", "-KILL", "-u", USER], check=False)
+        subprocess.run(["userdel", "--remove", USER], check=False, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def second_factor(web_user):
+    """The administrator's second factor for the portal only: the line the shipped PAM file's
+    comment gives, added below its includes, and a TOTP key for the user in /etc/users.oath."""
+    if OATH_FILE.exists():
+        raise RuntimeError(f"{OATH_FILE} exists already; it is not ours to replace")
+    shipped = PAM_SERVICE.read_text()
+    assert OATH_LINE in shipped  # the comment an administrator copies from
+    stack = PamStack("apppass-portal", shipped + OATH_LINE + "\n")
+    try:
+        OATH_FILE.write_text(f"HOTP/T30/6 {web_user} - {OATH_SECRET}\n")
+        OATH_FILE.chmod(0o600)
+        yield Totp(web_user)
+    finally:
+        stack.restore()
+        OATH_FILE.unlink(missing_ok=True)
+        for leftover in OATH_FILE.parent.glob(OATH_FILE.name + ".*"):
+            leftover.unlink()
+
+
+class Totp:
+    """Codes from oathtool, each for a later time step than the last (pam_oath refuses a step
+    it has seen: a replayed code)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.last_step = 0
+
+    def code(self):
+        self.last_step = max(int(time.time()) // 30, self.last_step + 1)
+        return run("oathtool", "--totp", "--now", "@%d" % (self.last_step * 30), OATH_SECRET).stdout.strip()
+
+
+def unit_arguments():
+    """The arguments of the shipped unit's ExecStart=, so the test runs what systemd would."""
+    (line,) = [l for l in UNIT.read_text().splitlines() if l.startswith("ExecStart=")]
+    command = line.removeprefix("ExecStart=").split()
+    assert command[0] == PORTAL
+    return command[1:]
+
+
+@pytest.fixture(scope="module")
+def portal(work_dir):
+    base = work_dir / "portal"
+    base.mkdir()
+    log = open(base / "portal.log", "ab")
+    process = subprocess.Popen([PORTAL, *unit_arguments()], stdin=subprocess.DEVNULL, stdout=log,
+                               stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(PORTAL_PORT, process.pid, "apppass-portal")
+        yield base / "portal.log"
+    finally:
+        stop_by_pid(process.pid, "apppass-portal")
+        process.wait(timeout=10)
+        log.close()
+
+
+NGINX_CONF = """\
+# nginx for the apppass end-to-end tests: the shipped example server blocks, nothing else.
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{}}
+http {{
+    access_log {dir}/access.log;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    include {dir}/apppass-portal.conf;
+}}
+"""
+
+
+def adapted_example(https_port, http_port, certificate, key):
+    """The shipped example with only what a test machine must change: loopback ports instead of
+    443 and 80, no IPv6 listener, a self-signed certificate. Each change must apply exactly once,
+    so a changed example fails here instead of silently testing something else."""
+    text = NGINX_EXAMPLE.read_text()
+    for old, new in (("    listen 443 ssl;\n", f"    listen 127.0.0.1:{https_port} ssl;\n"),
+                     ("    listen [::]:443 ssl;\n", ""),
+                     ("    listen 80;\n", f"    listen 127.0.0.1:{http_port};\n"),
+                     ("    listen [::]:80;\n", ""),
+                     ("/etc/ssl/certs/passwords.example.org.pem", str(certificate)),
+                     ("/etc/ssl/private/passwords.example.org.key", str(key))):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture(scope="module")
+def nginx(work_dir, portal):
+    base = work_dir / "nginx"
+    base.mkdir()
+    certificate, key = base / "cert.pem", base / "key.pem"
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+        "/CN=passwords.example.org", "-keyout", str(key), "-out", str(certificate))
+    https_port, http_port = free_port(), free_port()
+    (base / "apppass-portal.conf").write_text(adapted_example(https_port, http_port, certificate, key))
+    conf = base / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(dir=base))
+    run("nginx", "-t", "-q", "-c", str(conf))
+    pid = None
+    try:
+        start_daemon(base / "start.log", "nginx", "-c", str(conf))
+        pid = read_pid(base / "nginx.pid", "nginx")
+        wait_for_port(https_port, pid, "nginx")
+        yield f"https://127.0.0.1:{https_port}"
+    finally:
+        pid = pid or read_pid(base / "nginx.pid", "nginx", wait=False)
+        if pid is not None:
+            stop_by_pid(pid, "nginx")
+
+
+@pytest.fixture
+def browser():
+    profile = tempfile.mkdtemp(prefix="apppass-e2e-chromium.")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--ignore-certificate-errors", "--user-data-dir=" + profile, "--window-size=1000,800"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(120)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def submit(driver):
+    """Clicks the page's submit button and waits until the next page has replaced it."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+
+
+def click(driver, by, what):
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(by, what).click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+
+
+def fill(driver, field_id, text):
+    element = driver.find_element(By.ID, field_id)
+    element.clear()
+    element.send_keys(text)
+
+
+def label(driver):
+    return driver.find_element(By.CSS_SELECTOR, "label[for=answer]").text
+
+
+def test_a_nologin_user_makes_an_app_password_in_the_browser_and_reads_mail_with_it(
+        dovecot, web_user, second_factor, nginx, browser):
+    browser.get(nginx + "/signin")
+    fill(browser, "user", web_user)
+    submit(browser)
+    assert label(browser) == "Password"
+    fill(browser, "answer", MAIN_PASSWORD)
+    submit(browser)
+    assert label(browser).startswith("One-time password (OATH)")
+    fill(browser, "answer", second_factor.code())
+    submit(browser)
+    assert browser.current_url == nginx + "/"
+    # TLS in front: the session cookie is Secure, as the unit's --secure-cookies asks.
+    assert all(cookie["secure"] for cookie in browser.get_cookies())
+
+    click(browser, By.LINK_TEXT, "Create an app password")
+    fill(browser, "name", "Phone Mail")
+    fill(browser, "services", "dovecot")
+    submit(browser)
+    groups = browser.find_element(By.ID, "secret").text.split()
+    assert len(groups) == 6 and all(re.fullmatch("[a-z]{4}", g) for g in groups), groups
+    password = "".join(groups)
+
+    assert imap_login(dovecot.port, web_user, password) == "selected 0"
+    assert imap_login(dovecot.port, web_user, MAIN_PASSWORD) == f"refused: {IMAP_AUTH_FAILED}"
+
+    click(browser, By.ID, "done")
+    assert "by dovecot from 127.0.0.1" in browser.page_source
+    click(browser, By.CSS_SELECTOR, "a.delete")
+    assert "Delete “Phone Mail”?" in browser.page_source
+    submit(browser)
+    assert browser.find_element(By.CSS_SELECTOR, "[role=status]").text == "The app password was deleted."
+    assert imap_login(dovecot.port, web_user, password) == f"refused: {IMAP_AUTH_FAILED}"
+
+
+def test_an_app_password_never_signs_in_to_the_portal_even_from_common_auth(
+        dovecot, web_user, second_factor, nginx, browser):
+    # An administrator who accepts app passwords everywhere puts pam_apppass into common-auth,
+    # which the portal's stack includes. Were it to accept the password there, success=done
+    # would sign in without the second factor.
+    common_auth = pathlib.Path("/etc/pam.d/common-auth")
+    stack = PamStack("common-auth", "auth [success=done ignore=ignore default=die] pam_apppass.so "
+                     "ignore_unknown_user\n" + common_auth.read_text())
+    made = run("apppass", "--user", web_user, "create", "Laptop Mail").stdout.strip()
+    try:
+        assert imap_login(dovecot.port, web_user, made) == "selected 0"
+        browser.get(nginx + "/signin")
+        fill(browser, "user", web_user)
+        submit(browser)
+        fill(browser, "answer", made)
+        submit(browser)
+        assert browser.current_url != nginx + "/"
+        assert browser.find_element(By.CSS_SELECTOR, "[role=alert]").text.startswith("Sign-in failed")
+    finally:
+        stack.restore()
+        run("apppass", "--user", web_user, "delete", "--all", "--yes")
