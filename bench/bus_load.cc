@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // apppass-bench-bus: the load generator of bench/run. N client threads, each with its own
-// private sd-bus connection to the bus in DBUS_SYSTEM_BUS_ADDRESS, make calls to apppassd back
-// to back (one outstanding call per client) and time each one.
+// connection to apppassd (through the bus in DBUS_SYSTEM_BUS_ADDRESS, or to its direct socket
+// with --direct), opened and checked by the shared client core as pam_apppass and apppass do,
+// make calls back to back (one outstanding call per client) and time each one.
 //
 //   apppass-bench-bus --mode ping|verify|verify-bad|create --clients N
 //                     (--seconds S | --calls N) [--user U] [--secrets FILE]
-//                     [--samples FILE] [--secrets-out FILE]
+//                     [--samples FILE] [--secrets-out FILE] [--direct SOCKET]
 //
-// ping        org.freedesktop.DBus.Peer.Ping to org.apppass.AppPass1: the bus's own round trip.
+// ping        org.freedesktop.DBus.Peer.Ping to apppassd: the transport's own round trip.
 // verify      VerifyPassword(user, secret, "bench", "") with the secrets of FILE in turn; every
 //             call must succeed.
 // verify-bad  VerifyPassword with well-formed secrets that match nothing; every call must fail
@@ -34,6 +35,7 @@
 #include <unistd.h>
 
 #include "apppass/bus_handles.hh"
+#include "apppass/client/daemon_connection.hh"
 #include "apppass/dbus_api.hh"
 #include "apppass/secret_format.hh"
 
@@ -53,6 +55,7 @@ struct Options {
     std::string secrets_file;
     std::string samples_file;
     std::string secrets_out;
+    std::string direct_socket;  // empty: the system bus
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -90,6 +93,8 @@ Options parse(int argc, char** argv) {
             o.samples_file = value();
         } else if (arg == "--secrets-out") {
             o.secrets_out = value();
+        } else if (arg == "--direct") {
+            o.direct_socket = value();
         } else {
             usage(("unknown argument " + arg).c_str());
         }
@@ -139,61 +144,36 @@ struct ClientResult {
 class Client {
 public:
     Client(const Options& options, unsigned index, const std::vector<std::string>& secrets)
-        : options_(options), index_(index), secrets_(secrets) {
-        sd_bus* raw = nullptr;
-        if (int r = sd_bus_open_system(&raw); r < 0) {
-            std::fprintf(stderr, "apppass-bench-bus: cannot connect to the bus: %s\n", std::strerror(-r));
-            std::exit(1);
-        }
-        bus_.reset(raw);
-    }
+        : options_(options), index_(index), secrets_(secrets),
+          connection_(connect(options)) {}
 
-    // One call; false and a note in `result` if its outcome was not the expected one.
+    // One call; a note in `result` if its outcome was not the expected one.
     void call_once(unsigned long n, ClientResult& result) {
-        sd_bus_message* raw = nullptr;
-        int r;
-        std::string name;
-        if (options_.mode == Mode::Ping) {
-            r = sd_bus_message_new_method_call(bus_.get(), &raw, apppass::api::kBusName,
-                                               apppass::api::kObjectPath, "org.freedesktop.DBus.Peer", "Ping");
-        } else if (options_.mode == Mode::Create) {
-            r = sd_bus_message_new_method_call(bus_.get(), &raw, apppass::api::kBusName, apppass::api::kObjectPath,
-                                               apppass::api::kManagerInterface, apppass::api::kCreatePassword);
-            name = "bench-" + std::to_string(getpid()) + "-" + std::to_string(index_) + "-" + std::to_string(n);
-            if (r >= 0)
-                r = sd_bus_message_append(raw, "ssa{sv}", options_.user.c_str(), name.c_str(), 0);
-        } else {
-            r = sd_bus_message_new_method_call(bus_.get(), &raw, apppass::api::kBusName, apppass::api::kObjectPath,
-                                               apppass::api::kManagerInterface, apppass::api::kVerifyPassword);
-            const std::string& secret = secrets_[(index_ * 7919 + n) % secrets_.size()];
-            if (r >= 0)
-                r = sd_bus_message_append(raw, "ssss", options_.user.c_str(), secret.c_str(), "bench", "");
-        }
-        apppass::BusMessagePtr request(raw);
-        if (r < 0) {
-            std::fprintf(stderr, "apppass-bench-bus: cannot build a message: %s\n", std::strerror(-r));
+        apppass::client::CallResult<apppass::BusMessagePtr> request = new_request(n);
+        if (!request) {
+            std::fprintf(stderr, "apppass-bench-bus: cannot build a message: %s\n",
+                         request.error().detail.c_str());
             std::exit(1);
         }
-        apppass::BusError error;
-        sd_bus_message* reply_raw = nullptr;
+        const apppass::client::Deadline deadline(std::chrono::seconds(10));
         const auto start = Clock::now();
-        r = sd_bus_call(bus_.get(), request.get(), 10 * 1000 * 1000, error.get(), &reply_raw);
+        auto reply = connection_.call(request.value().get(), deadline);
         const auto end = Clock::now();
-        apppass::BusMessagePtr reply(reply_raw);
         const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count();
         result.latencies_ns.push_back(static_cast<std::uint32_t>(std::min<long long>(ns, UINT32_MAX)));
 
         std::string problem;
         if (options_.mode == Mode::VerifyBad) {
-            const std::string expected = std::string(apppass::api::kErrorPrefix) + "BadPassword";
-            if (r >= 0 || expected != error.name())
-                problem = r >= 0 ? "a wrong password was accepted" : std::string(error.name()) + ": " + error.message();
-        } else if (r < 0) {
-            problem = error.is_set() ? std::string(error.name()) + ": " + error.message() : std::strerror(-r);
+            if (reply)
+                problem = "a wrong password was accepted";
+            else if (reply.error().daemon_error != apppass::api::ErrorCode::BadPassword)
+                problem = reply.error().detail;
+        } else if (!reply) {
+            problem = reply.error().detail;
         } else if (options_.mode == Mode::Create) {
             const char* id = nullptr;
             const char* secret = nullptr;
-            if (sd_bus_message_read(reply.get(), "ss", &id, &secret) < 0)
+            if (sd_bus_message_read(reply.value().get(), "ss", &id, &secret) < 0)
                 problem = "malformed CreatePassword reply";
             else
                 result.created.push_back(std::string(id) + " " + secret);
@@ -215,10 +195,57 @@ public:
     }
 
 private:
+    // The way pam_apppass and apppass connect (the shared client core): the daemon's identity is
+    // checked once, before the clock starts.
+    static apppass::client::DaemonConnection connect(const Options& options) {
+        const apppass::client::Endpoint endpoint =
+            options.direct_socket.empty() ? apppass::client::system_bus_endpoint()
+                                          : apppass::client::direct_socket_endpoint(options.direct_socket);
+        auto connection = apppass::client::DaemonConnection::open_trusted(
+            endpoint, apppass::client::Deadline(std::chrono::seconds(30)));
+        if (!connection) {
+            std::fprintf(stderr, "apppass-bench-bus: %s\n", connection.error().detail.c_str());
+            std::exit(1);
+        }
+        return std::move(connection).value();
+    }
+
+    apppass::client::CallResult<apppass::BusMessagePtr> new_request(unsigned long n) {
+        int r = 0;
+        if (options_.mode == Mode::Ping) {
+            // Addressed like the Manager's calls: to the daemon's name on a bus, to nobody on
+            // the direct socket (there is only the daemon at the other end).
+            sd_bus_message* raw = nullptr;
+            r = sd_bus_message_new_method_call(connection_.bus(), &raw,
+                                               options_.direct_socket.empty() ? apppass::api::kBusName : nullptr,
+                                               apppass::api::kObjectPath, "org.freedesktop.DBus.Peer", "Ping");
+            if (r < 0)
+                return apppass::client::failure_from_errno(r, "Ping");
+            return apppass::BusMessagePtr(raw);
+        }
+        const bool create = options_.mode == Mode::Create;
+        auto request = connection_.new_method_call(create ? apppass::api::kCreatePassword
+                                                          : apppass::api::kVerifyPassword);
+        if (!request)
+            return request;
+        if (create) {
+            const std::string name = "bench-" + std::to_string(getpid()) + "-" + std::to_string(index_) +
+                                     "-" + std::to_string(n);
+            r = sd_bus_message_append(request.value().get(), "ssa{sv}", options_.user.c_str(), name.c_str(), 0);
+        } else {
+            const std::string& secret = secrets_[(index_ * 7919 + n) % secrets_.size()];
+            r = sd_bus_message_append(request.value().get(), "ssss", options_.user.c_str(), secret.c_str(),
+                                      "bench", "");
+        }
+        if (r < 0)
+            return apppass::client::failure_from_errno(r, "the arguments");
+        return request;
+    }
+
     const Options& options_;
     unsigned index_;
     const std::vector<std::string>& secrets_;
-    apppass::BusPtr bus_;
+    apppass::client::DaemonConnection connection_;
 };
 
 }  // namespace
@@ -233,7 +260,7 @@ int main(int argc, char** argv) {
         secrets = wrong_secrets(1000);
     }
 
-    // Connect every client first (sd_bus_open_system also says Hello), then start together.
+    // Connect every client first (and check the daemon's identity), then start together.
     std::vector<std::unique_ptr<Client>> clients;
     for (unsigned i = 0; i < options.clients; ++i)
         clients.push_back(std::make_unique<Client>(options, i, secrets));
