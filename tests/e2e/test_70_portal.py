@@ -53,12 +53,15 @@ def web_user():
 @pytest.fixture(scope="module")
 def second_factor(web_user):
     """The administrator's second factor for the portal only: the line the shipped PAM file's
-    comment gives, added below its includes, and a TOTP key for the user in /etc/users.oath."""
+    comment gives, after the main password, and a TOTP key for the user in /etc/users.oath."""
     if OATH_FILE.exists():
         raise RuntimeError(f"{OATH_FILE} exists already; it is not ours to replace")
     shipped = PAM_SERVICE.read_text()
     assert OATH_LINE in shipped  # the comment an administrator copies from
-    stack = PamStack("apppass-portal", shipped + OATH_LINE + "\n")
+    # Where docs/install.md puts it: right after the main password.
+    include = "@include common-auth\n"
+    assert shipped.count(include) == 1
+    stack = PamStack("apppass-portal", shipped.replace(include, include + OATH_LINE + "\n"))
     try:
         OATH_FILE.write_text(f"HOTP/T30/6 {web_user} - {OATH_SECRET}\n")
         OATH_FILE.chmod(0o600)
