@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // pam_sm_chauthtok: with revoke_on_password_change, a new main password revokes every app
 // password of the user, as Google and Apple do: whoever knew the old password may have made
-// app passwords with it.
+// app passwords with it. The preliminary pass refuses the change while apppassd cannot be
+// reached, so that a password never changes without the revocation that should go with it.
 #include <syslog.h>
 
 #include <security/pam_ext.h>
 
+#include "apppass/client/daemon_connection.hh"
 #include "apppass/client/manager_client.hh"
 #include "apppass/validate.hh"
 #include "module_log.hh"
@@ -13,12 +15,35 @@
 #include "outcome.hh"
 
 namespace apppass::pam {
+namespace {
+
+// PAM_TRY_AGAIN is the preliminary check's failure (pam_sm_chauthtok(3)): passwd stops before
+// asking for the new password and nothing changes.
+int check_daemon_reachable(pam_handle_t* pamh, int flags, const ModuleOptions& options) {
+    const client::Deadline deadline(options.timeout);
+    auto connection = client::DaemonConnection::open_system(deadline);
+    if (connection)
+        return PAM_SUCCESS;
+    pam_syslog(pamh, LOG_ERR, "refusing the password change: apppassd cannot be reached to revoke "
+               "the app passwords [%s]", connection.error().detail.c_str());
+    if (!(flags & PAM_SILENT))
+        pam_error(pamh, "The app passwords cannot be revoked right now, so the password was not "
+                        "changed. Try again later, or ask the administrator to start apppassd.");
+    return PAM_TRY_AGAIN;
+}
+
+}  // namespace
 
 int change_authtok(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     const ModuleOptions options = parse_module_options(argc, argv);
     log_option_problems(pamh, options);
-    // Only in the second pass: in PAM_PRELIM_CHECK nothing has changed yet.
-    if (!options.revoke_on_password_change || !(flags & PAM_UPDATE_AUTHTOK))
+    if (!options.revoke_on_password_change)
+        return PAM_IGNORE;
+    // The first pass, before any module has written the new password: make sure apppassd can be
+    // reached, so that a change which could not revoke is refused instead of half done.
+    if (flags & PAM_PRELIM_CHECK)
+        return check_daemon_reachable(pamh, flags, options);
+    if (!(flags & PAM_UPDATE_AUTHTOK))
         return PAM_IGNORE;
 
     const char* user = nullptr;

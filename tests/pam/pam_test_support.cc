@@ -79,8 +79,10 @@ int scripted_conversation(int count, const pam_message** messages, pam_response*
         return PAM_BUF_ERR;
     for (int i = 0; i < count; ++i) {
         const int style = messages[i]->msg_style;
-        if (style != PAM_PROMPT_ECHO_OFF && style != PAM_PROMPT_ECHO_ON)
+        if (style != PAM_PROMPT_ECHO_OFF && style != PAM_PROMPT_ECHO_ON) {
+            script->messages.emplace_back(messages[i]->msg ? messages[i]->msg : "");
             continue;
+        }
         script->prompts.emplace_back(messages[i]->msg ? messages[i]->msg : "");
         if (script->next >= script->answers.size()) {
             for (int k = 0; k < i; ++k)

@@ -86,6 +86,7 @@ struct ScriptedConversation {
     std::vector<std::string> answers;
     std::size_t next = 0;
     std::vector<std::string> prompts;
+    std::vector<std::string> messages;  // PAM_ERROR_MSG and PAM_TEXT_INFO, in order
     pam_conv conv();
 };
 

@@ -7,6 +7,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <security/pam_modules.h>  // PAM_UPDATE_AUTHTOK
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -43,11 +45,25 @@ void refusals_need_no_daemon(void**) {
                      PAM_USER_UNKNOWN);
 }
 
-void revocation_without_daemon_fails_the_change(void**) {
+void revocation_without_daemon_refuses_the_change_before_it_is_made(void**) {
     ScriptedConversation script{{}, 0, {}};
     const pam_conv conv = script.conv();
     PamHandle pam(kServiceRevoke, kAlice, conv);
-    assert_int_equal(pam.record(pam_chauthtok(pam.get(), 0)), PAM_AUTHTOK_ERR);
+    // The preliminary pass fails, so no module of the stack is asked to write a new password.
+    assert_int_equal(pam.record(pam_chauthtok(pam.get(), 0)), PAM_TRY_AGAIN);
+    assert_int_equal(script.messages.size(), 1);
+    assert_string_equal(script.messages[0].c_str(),
+                        "The app passwords cannot be revoked right now, so the password was not "
+                        "changed. Try again later, or ask the administrator to start apppassd.");
+    // Should the daemon go away between the two passes, the change is reported as failed.
+    const char* revoke[] = {"revoke_on_password_change"};
+    assert_int_equal(module_entry_points().chauthtok(pam.get(), PAM_UPDATE_AUTHTOK, 1, revoke), PAM_AUTHTOK_ERR);
+    // PAM_SILENT: the same refusal, nothing said.
+    ScriptedConversation quiet{{}, 0, {}};
+    const pam_conv quiet_conv = quiet.conv();
+    PamHandle silent(kServiceRevoke, kAlice, quiet_conv);
+    assert_int_equal(silent.record(pam_chauthtok(silent.get(), PAM_SILENT)), PAM_TRY_AGAIN);
+    assert_true(quiet.messages.empty());
 }
 
 // A listening Unix socket that never accepts and never answers: the kernel completes the
@@ -101,7 +117,7 @@ int main() {
     const CMUnitTest tests[] = {
         cmocka_unit_test(no_daemon_is_authinfo_unavail),
         cmocka_unit_test(refusals_need_no_daemon),
-        cmocka_unit_test(revocation_without_daemon_fails_the_change),
+        cmocka_unit_test(revocation_without_daemon_refuses_the_change_before_it_is_made),
         cmocka_unit_test(silent_bus_fails_within_timeout),
     };
     return cmocka_run_group_tests_name("pam_apppass without apppassd", tests, nullptr, nullptr);

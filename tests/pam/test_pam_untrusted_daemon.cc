@@ -6,10 +6,12 @@
 #include <sstream>
 #include <string>
 
+#include <security/pam_modules.h>  // PAM_UPDATE_AUTHTOK
 #include <systemd/sd-bus.h>
 
 #include "apppass/bus_handles.hh"
 #include "apppass/dbus_api.hh"
+
 #include "pam_test_support.hh"
 
 // cmocka last: its macros would clash with the C++ headers.
@@ -41,7 +43,10 @@ void impostor_gets_no_password_and_no_success(void**) {
     ScriptedConversation script{{}, 0, {}};
     const pam_conv conv = script.conv();
     PamHandle pam(kServiceRevoke, kAlice, conv);
-    assert_int_equal(pam.record(pam_chauthtok(pam.get(), 0)), PAM_AUTHTOK_ERR);
+    // Refused in the preliminary pass, before any password is written or a call is sent.
+    assert_int_equal(pam.record(pam_chauthtok(pam.get(), 0)), PAM_TRY_AGAIN);
+    const char* revoke[] = {"revoke_on_password_change"};
+    assert_int_equal(module_entry_points().chauthtok(pam.get(), PAM_UPDATE_AUTHTOK, 1, revoke), PAM_AUTHTOK_ERR);
     assert_string_equal(calls_the_impostor_received().c_str(), "");
 
     // The impostor is really there and records what reaches it: a direct call does.
