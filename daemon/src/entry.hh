@@ -22,6 +22,8 @@ struct Entry {
     std::string name;
     Microseconds created = 0;
     Microseconds expires = 0;       // 0: never
+    Microseconds idle_expiry = 0;   // stops working when unused this long; 0: never
+    Microseconds grace_until = 0;   // rotated: the old secret is accepted until then; 0: none
     std::vector<std::string> services;  // empty: every service
     std::vector<std::string> networks;  // canonical CIDR text; empty: any host
     Microseconds last_used = 0;     // 0: never
@@ -34,6 +36,18 @@ struct Binding {
     uid_t uid = 0;
     std::string user_name;
     unsigned entries = 0;
+};
+
+// One account's app passwords at a glance, for the administrator's overview.
+struct UserSummary {
+    uid_t uid = 0;
+    std::string user_name;
+    unsigned entries = 0;
+    Microseconds newest_created = 0;  // 0: no entries
+    Microseconds last_used = 0;       // the latest use of any of them; 0: never
+    std::string last_service;
+    std::string last_remote_host;
+    unsigned revoked_tried = 0;       // revoked passwords tried since their revocation
 };
 
 // A successful verification, written to the store in batches (see Store::record_uses).

@@ -74,6 +74,26 @@ const char* const kPgMigrations[kPgSchemaVersion] = {
     "  UNIQUE (uid, name));",
     // 1 -> 2: the account name each entry was made for (see the SQLite store).
     "ALTER TABLE apppass_entries ADD COLUMN user_name TEXT NOT NULL DEFAULT '';",
+    // 2 -> 3: idle expiry, rotation and tombstones (see the SQLite store); the hash has a
+    // UNIQUE btree index, as the entries' has.
+    "ALTER TABLE apppass_entries ADD COLUMN idle_expiry BIGINT NOT NULL DEFAULT 0;"
+    "ALTER TABLE apppass_entries ADD COLUMN grace_until BIGINT NOT NULL DEFAULT 0;"
+    "CREATE TABLE apppass_tombstones ("
+    "  row BIGSERIAL PRIMARY KEY,"
+    "  secret_hash BYTEA NOT NULL UNIQUE CHECK (octet_length(secret_hash) = 32),"
+    "  id BIGINT NOT NULL,"
+    "  uid BIGINT NOT NULL CHECK (uid BETWEEN 0 AND 4294967295),"
+    "  user_name TEXT NOT NULL DEFAULT '',"
+    "  name TEXT NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  revoked BIGINT NOT NULL,"
+    "  grace_until BIGINT NOT NULL DEFAULT 0,"
+    "  attempts BIGINT NOT NULL DEFAULT 0,"
+    "  last_attempt BIGINT NOT NULL DEFAULT 0,"
+    "  last_service TEXT NOT NULL DEFAULT '',"
+    "  last_remote_host TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX apppass_tombstones_by_uid ON apppass_tombstones (uid, id);"
+    "CREATE INDEX apppass_tombstones_by_revoked ON apppass_tombstones (revoked);",
 };
 
 Status migrate_schema(PgConnection& db) {

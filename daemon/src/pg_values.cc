@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "pg_values.hh"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -42,28 +43,63 @@ std::optional<std::int64_t> integer_of(const char* text) {
     return value;
 }
 
-Result<Entry> read_entry(const PGresult* r, int row) {
-    std::int64_t numbers[6];
-    const int numeric_columns[6] = {0, 1, 3, 4, 7, -1};
-    for (int i = 0; i < 5; ++i) {
-        auto v = integer_of(PQgetvalue(r, row, numeric_columns[i]));
+namespace {
+
+// The integers in COLUMNS of ROW, or an error if one is malformed.
+template <std::size_t N>
+Result<std::array<std::int64_t, N>> integers_of(const PGresult* r, int row, const int (&columns)[N]) {
+    std::array<std::int64_t, N> numbers{};
+    for (std::size_t i = 0; i < N; ++i) {
+        auto v = integer_of(PQgetvalue(r, row, columns[i]));
         if (!v)
             return make_error(api::ErrorCode::StoreUnavailable, "the app password store holds a malformed number");
         numbers[i] = *v;
     }
+    return numbers;
+}
+
+}  // namespace
+
+Result<Entry> read_entry(const PGresult* r, int row) {
+    auto numbers = integers_of(r, row, {0, 1, 3, 4, 7, 11, 12});
+    if (!numbers)
+        return std::move(numbers).error();
+    const auto& n = numbers.value();
     Entry e;
-    e.id = numbers[0];
-    e.uid = static_cast<uid_t>(numbers[1]);
+    e.id = n[0];
+    e.uid = static_cast<uid_t>(n[1]);
     e.name = PQgetvalue(r, row, 2);
-    e.created = numbers[2];
-    e.expires = numbers[3];
+    e.created = n[2];
+    e.expires = n[3];
     e.services = split_lines(PQgetvalue(r, row, 5));
     e.networks = split_lines(PQgetvalue(r, row, 6));
-    e.last_used = numbers[4];
+    e.last_used = n[4];
     e.last_service = PQgetvalue(r, row, 8);
     e.last_remote_host = PQgetvalue(r, row, 9);
     e.user_name = PQgetvalue(r, row, 10);
+    e.idle_expiry = n[5];
+    e.grace_until = n[6];
     return e;
+}
+
+Result<Tombstone> read_tombstone(const PGresult* r, int row) {
+    auto numbers = integers_of(r, row, {0, 1, 5, 6, 7, 8});
+    if (!numbers)
+        return std::move(numbers).error();
+    const auto& n = numbers.value();
+    Tombstone t;
+    t.id = n[0];
+    t.uid = static_cast<uid_t>(n[1]);
+    t.user_name = PQgetvalue(r, row, 2);
+    t.name = PQgetvalue(r, row, 3);
+    t.reason = PQgetvalue(r, row, 4);
+    t.revoked = n[2];
+    t.grace_until = n[3];
+    t.attempts = static_cast<std::uint64_t>(n[4]);
+    t.last_attempt = n[5];
+    t.last_service = PQgetvalue(r, row, 9);
+    t.last_remote_host = PQgetvalue(r, row, 10);
+    return t;
 }
 
 }  // namespace apppass::daemon

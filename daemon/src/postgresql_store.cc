@@ -5,6 +5,7 @@
 
 #include "line_list.hh"
 #include "pg_connection.hh"
+#include "pg_lifecycle.hh"
 #include "pg_schema.hh"
 #include "pg_values.hh"
 
@@ -23,7 +24,7 @@ std::string select_entries(const char* extra_columns, const char* condition) {
 
 class PostgresqlStore final : public Store {
 public:
-    explicit PostgresqlStore(PgConnection db) : db_(std::move(db)) {}
+    explicit PostgresqlStore(PgConnection db) : db_(std::move(db)), lifecycle_(db_) {}
 
     Result<std::optional<Digest>> key_check() override {
         auto r = db_.query("SELECT value FROM apppass_meta WHERE key = $1", {std::string(kKeyCheckName)},
@@ -81,10 +82,10 @@ public:
                 return name_in_use(entry.name);
             auto added = db_.command(
                 "INSERT INTO apppass_entries (id, uid, name, secret_hash, created, expires, services, networks,"
-                " user_name) VALUES ($1, $2, $3, $4::bytea, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+                " user_name, idle_expiry) VALUES ($1, $2, $3, $4::bytea, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
                 {std::to_string(entry.id), std::to_string(entry.uid), entry.name, bytea_literal(secret_hash),
                  std::to_string(entry.created), std::to_string(entry.expires), join_lines(entry.services),
-                 join_lines(entry.networks), entry.user_name},
+                 join_lines(entry.networks), entry.user_name, std::to_string(entry.idle_expiry)},
                 "add an entry");
             if (!added)
                 return std::move(added).error();
@@ -118,7 +119,7 @@ public:
         auto e = read_entry(r.value().get(), 0);
         if (!e)
             return std::move(e).error();
-        auto stored = digest_of(PQgetvalue(r.value().get(), 0, 11));
+        auto stored = digest_of(PQgetvalue(r.value().get(), 0, 13));
         if (!stored)
             return make_error(api::ErrorCode::StoreUnavailable, "the app password database holds a malformed hash");
         return std::optional<std::pair<Entry, Digest>>(std::in_place, std::move(e).value(), *stored);
@@ -192,8 +193,40 @@ public:
         });
     }
 
+    // What comes after an entry was made: pg_lifecycle.cc.
+    Result<unsigned> retire(const Selection& which, std::string_view reason, Microseconds when) override {
+        return lifecycle_.retire(which, reason, when);
+    }
+    Result<std::optional<Tombstone>> find_tombstone(const Digest& secret_hash) override {
+        return lifecycle_.find_tombstone(secret_hash);
+    }
+    Status record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt) override {
+        return lifecycle_.record_revoked_attempt(secret_hash, attempt);
+    }
+    Result<std::vector<Tombstone>> tombstones(uid_t uid) override { return lifecycle_.tombstones(uid); }
+    Result<unsigned> remove_tombstones(uid_t uid, const std::string& user_name,
+                                       std::optional<std::int64_t> id) override {
+        return lifecycle_.remove_tombstones(uid, user_name, id);
+    }
+    Result<unsigned> drop_tombstones(Microseconds before) override { return lifecycle_.drop_tombstones(before); }
+    Result<std::vector<std::pair<Selection, std::string>>> stale_entries(Microseconds now) override {
+        return lifecycle_.stale_entries(now);
+    }
+    Result<bool> rename(uid_t uid, std::int64_t id, const std::string& name) override {
+        return lifecycle_.rename(uid, id, name);
+    }
+    Result<bool> rotate(uid_t uid, std::int64_t id, const Digest& new_hash, Microseconds now,
+                        Microseconds grace_until) override {
+        return lifecycle_.rotate(uid, id, new_hash, now, grace_until);
+    }
+    Status end_grace(uid_t uid, std::int64_t id, Microseconds now) override {
+        return lifecycle_.end_grace(uid, id, now);
+    }
+    Result<std::vector<UserSummary>> user_summaries() override { return lifecycle_.user_summaries(); }
+
 private:
     PgConnection db_;
+    PgLifecycle lifecycle_;  // on db_
 };
 
 }  // namespace

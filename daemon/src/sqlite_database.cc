@@ -29,6 +29,27 @@ constexpr const char* kMigrations[] = {
     // 1 -> 2: the account name each entry was made for; "" until the daemon binds the entries
     // that existed before to their uid's name (Manager::bind_unnamed_entries).
     "ALTER TABLE entries ADD COLUMN user_name TEXT NOT NULL DEFAULT '';",
+    // 2 -> 3: idle expiry, rotation, and the tombstones of entries that stopped being valid
+    // (tombstone.hh). Their hash has the same kind of index as the entries' (UNIQUE on a rowid
+    // table), so looking up a revoked password costs what looking up a live one does.
+    "ALTER TABLE entries ADD COLUMN idle_expiry INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE entries ADD COLUMN grace_until INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE tombstones ("
+    "  row INTEGER PRIMARY KEY,"
+    "  secret_hash BLOB NOT NULL UNIQUE CHECK (length(secret_hash) = 32),"
+    "  id INTEGER NOT NULL,"
+    "  uid INTEGER NOT NULL,"
+    "  user_name TEXT NOT NULL DEFAULT '',"
+    "  name TEXT NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  revoked INTEGER NOT NULL,"
+    "  grace_until INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  last_attempt INTEGER NOT NULL DEFAULT 0,"
+    "  last_service TEXT NOT NULL DEFAULT '',"
+    "  last_remote_host TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX tombstones_by_uid ON tombstones (uid, id);"
+    "CREATE INDEX tombstones_by_revoked ON tombstones (revoked);",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -8,12 +8,14 @@
 #include "line_list.hh"
 #include "sqlite_database.hh"
 #include "sqlite_handles.hh"
+#include "sqlite_lifecycle.hh"
 
 namespace apppass::daemon {
 namespace {
 
 constexpr const char* kEntryColumns =
-    "id, uid, name, created, expires, services, networks, last_used, last_service, last_remote_host, user_name";
+    "id, uid, name, created, expires, services, networks, last_used, last_service, last_remote_host, user_name,"
+    " idle_expiry, grace_until";
 
 Entry read_entry(const StatementRun& row) {
     Entry e;
@@ -28,6 +30,8 @@ Entry read_entry(const StatementRun& row) {
     e.last_service = row.text(8);
     e.last_remote_host = row.text(9);
     e.user_name = row.text(10);
+    e.idle_expiry = row.integer(11);
+    e.grace_until = row.integer(12);
     return e;
 }
 
@@ -45,7 +49,7 @@ public:
             {kGetMeta, "SELECT value FROM meta WHERE key = ?1"},
             {kSetMeta, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)"},
             {kInsert, "INSERT OR IGNORE INTO entries (id, uid, name, secret_hash, created, expires, services, networks,"
-                      " user_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+                      " user_name, idle_expiry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
             {kCount, "SELECT count(*) FROM entries WHERE uid = ?1"},
             {kCountName, "SELECT count(*) FROM entries WHERE uid = ?1 AND name = ?2"},
             {kList, "SELECT " + columns + " FROM entries WHERE uid = ?1 ORDER BY created, id"},
@@ -68,6 +72,10 @@ public:
                 return failure("prepare a statement");
             statements_[id].reset(raw);
         }
+        auto lifecycle = SqliteLifecycle::prepare(db_.get());
+        if (!lifecycle)
+            return std::move(lifecycle).error();
+        lifecycle_.emplace(std::move(lifecycle).value());
         return {};
     }
 
@@ -132,6 +140,7 @@ public:
             run.bind(7, std::string_view(join_lines(entry.services)));
             run.bind(8, std::string_view(join_lines(entry.networks)));
             run.bind(9, std::string_view(entry.user_name));
+            run.bind(10, entry.idle_expiry);
             if (run.step() != SQLITE_DONE)
                 return failure("add an entry");
             // OR IGNORE: a taken id (or, astronomically unlikely, a taken hash) inserts nothing.
@@ -169,7 +178,7 @@ public:
         if (rc != SQLITE_ROW)
             return failure("look up a password");
         Digest stored{};
-        const auto blob = run.blob(11);
+        const auto blob = run.blob(13);
         if (blob.size() != stored.size())
             return make_error(api::ErrorCode::StoreUnavailable, "the app password store holds a malformed hash");
         std::memcpy(stored.data(), blob.data(), stored.size());
@@ -248,6 +257,37 @@ public:
         return {};
     }
 
+    // What comes after an entry was made: sqlite_lifecycle.cc.
+    Result<unsigned> retire(const Selection& which, std::string_view reason, Microseconds when) override {
+        return lifecycle_->retire(which, reason, when);
+    }
+    Result<std::optional<Tombstone>> find_tombstone(const Digest& secret_hash) override {
+        return lifecycle_->find_tombstone(secret_hash);
+    }
+    Status record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt) override {
+        return lifecycle_->record_revoked_attempt(secret_hash, attempt);
+    }
+    Result<std::vector<Tombstone>> tombstones(uid_t uid) override { return lifecycle_->tombstones(uid); }
+    Result<unsigned> remove_tombstones(uid_t uid, const std::string& user_name,
+                                       std::optional<std::int64_t> id) override {
+        return lifecycle_->remove_tombstones(uid, user_name, id);
+    }
+    Result<unsigned> drop_tombstones(Microseconds before) override { return lifecycle_->drop_tombstones(before); }
+    Result<std::vector<std::pair<Selection, std::string>>> stale_entries(Microseconds now) override {
+        return lifecycle_->stale_entries(now);
+    }
+    Result<bool> rename(uid_t uid, std::int64_t id, const std::string& name) override {
+        return lifecycle_->rename(uid, id, name);
+    }
+    Result<bool> rotate(uid_t uid, std::int64_t id, const Digest& new_hash, Microseconds now,
+                        Microseconds grace_until) override {
+        return lifecycle_->rotate(uid, id, new_hash, now, grace_until);
+    }
+    Status end_grace(uid_t uid, std::int64_t id, Microseconds now) override {
+        return lifecycle_->end_grace(uid, id, now);
+    }
+    Result<std::vector<UserSummary>> user_summaries() override { return lifecycle_->user_summaries(); }
+
 private:
     enum StatementId {
         kGetMeta, kSetMeta, kInsert, kCount, kCountName, kList, kFindByHash, kFind, kDelete,
@@ -282,6 +322,7 @@ private:
 
     SqlitePtr db_;
     std::array<StatementPtr, kStatementCount> statements_;
+    std::optional<SqliteLifecycle> lifecycle_;  // after statements_: finalized before db_ closes
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "apppass/result.hh"
 #include "entry.hh"
 #include "hmac_sha256.hh"
+#include "tombstone.hh"
 
 namespace apppass::daemon {
 
@@ -49,12 +50,65 @@ public:
     virtual Result<unsigned> bind_unnamed(uid_t uid, const std::string& user_name) = 0;
     // Deletes the entries of UID made for the account USER_NAME; returns how many.
     virtual Result<unsigned> remove_bound(uid_t uid, const std::string& user_name) = 0;
+    // Which entries of one uid an operation concerns: every one, one id, or those made for one
+    // account name.
+    struct Selection {
+        uid_t uid = 0;
+        std::optional<std::int64_t> id;
+        std::optional<std::string> user_name;
+    };
+    // Moves the selected entries to the tombstones with REASON at WHEN, their hash with them,
+    // in one transaction; returns how many.
+    virtual Result<unsigned> retire(const Selection& which, std::string_view reason, Microseconds when) = 0;
+    // The tombstone of this hash, if any.
+    virtual Result<std::optional<Tombstone>> find_tombstone(const Digest& secret_hash) = 0;
+    virtual Status record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt) = 0;
+    // The tombstones of UID, oldest revocation first.
+    virtual Result<std::vector<Tombstone>> tombstones(uid_t uid) = 0;
+    // Deletes the tombstones of UID with this entry id (every one without) made for the account
+    // USER_NAME (or before names were kept); returns how many.
+    virtual Result<unsigned> remove_tombstones(uid_t uid, const std::string& user_name,
+                                               std::optional<std::int64_t> id) = 0;
+    // Forgets tombstones revoked before BEFORE; returns how many.
+    virtual Result<unsigned> drop_tombstones(Microseconds before) = 0;
+    // Entries that have expired, or gone unused for their idle expiry, by NOW (the uses stored
+    // so far count), each with the reason (reason::kExpired or reason::kIdle).
+    virtual Result<std::vector<std::pair<Selection, std::string>>> stale_entries(Microseconds now) = 0;
+    // Gives entry ID of UID the name NAME; false when there is no such entry, NameInUse when
+    // another entry of UID has it.
+    virtual Result<bool> rename(uid_t uid, std::int64_t id, const std::string& name) = 0;
+    // A new secret hash for entry ID of UID, in one transaction: the old hash becomes a
+    // tombstone (reason::kRotated) that is still accepted until GRACE_UNTIL (not at all if
+    // that is not after NOW), and the old secret of an earlier rotation stops at NOW. false
+    // when there is no such entry.
+    virtual Result<bool> rotate(uid_t uid, std::int64_t id, const Digest& new_hash, Microseconds now,
+                                Microseconds grace_until) = 0;
+    // The new secret of a rotated entry was used: its old one stops being accepted at NOW.
+    virtual Status end_grace(uid_t uid, std::int64_t id, Microseconds now) = 0;
+    // Every account with entries or with revoked passwords that were tried, by uid and name.
+    virtual Result<std::vector<UserSummary>> user_summaries() = 0;
     // Writes last-use records in one transaction. Ids deleted meanwhile are skipped.
     virtual Status record_uses(const std::vector<Use>& uses) = 0;
 
 protected:
     Store() = default;
 };
+
+// Adds COUNT tried revoked passwords of (UID, USER_NAME) to SUMMARIES, as a new account when it
+// has no entries left. For the stores' user_summaries.
+inline void add_tried_revoked(std::vector<UserSummary>& summaries, uid_t uid, const std::string& user_name,
+                              unsigned count) {
+    for (auto& summary : summaries)
+        if (summary.uid == uid && summary.user_name == user_name) {
+            summary.revoked_tried += count;
+            return;
+        }
+    UserSummary summary;
+    summary.uid = uid;
+    summary.user_name = user_name;
+    summary.revoked_tried = count;
+    summaries.push_back(std::move(summary));
+}
 
 // The refusals of insert, worded alike by every store.
 inline Error limit_reached(unsigned existing, unsigned limit) {

@@ -17,6 +17,7 @@
 #include "store_samples.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
+#include "store_tombstone_checks.hh"
 
 using namespace apppass;
 using namespace apppass::daemon;
@@ -215,6 +216,59 @@ static void migrates_a_schema_1_database_keeping_its_entries(void**) {
     assert_int_equal(store->count(1000).value(), 0);
 }
 
+// A database as the release with schema version 2 left it (its shipped migrations), with two
+// entries of two accounts, one restricted and used.
+static void migrates_a_schema_2_database_keeping_its_entries(void**) {
+    drop_everything();
+    exec_sql((std::string("CREATE TABLE apppass_schema (version INTEGER NOT NULL);"
+                          "INSERT INTO apppass_schema VALUES (2);") +
+              kPgMigrations[0] + kPgMigrations[1] +
+              "INSERT INTO apppass_entries (id, uid, name, secret_hash, created, expires, services, networks,"
+              "  last_used, last_service, last_remote_host, user_name) VALUES"
+              " (12345, 1000, 'phone', decode(repeat('01', 32), 'hex'), 77, 99999, 'imap', '10.0.0.0/8', 88,"
+              "  'imap', '10.1.2.3', 'alice'),"
+              " (777, 1001, 'laptop', decode(repeat('02', 32), 'hex'), 66, 0, '', '', 0, '', '', 'bob');")
+                 .c_str());
+    auto store = open_store();
+    auto found = store->find_by_hash(digest(1)).value();
+    assert_true(found.has_value());
+    assert_int_equal(found->first.id, 12345);
+    assert_string_equal(found->first.name.c_str(), "phone");
+    assert_string_equal(found->first.user_name.c_str(), "alice");
+    assert_int_equal(found->first.created, 77);
+    assert_int_equal(found->first.expires, 99999);
+    assert_int_equal(found->first.last_used, 88);
+    assert_string_equal(found->first.last_remote_host.c_str(), "10.1.2.3");
+    assert_string_equal(found->first.networks.at(0).c_str(), "10.0.0.0/8");
+    assert_int_equal(found->first.idle_expiry, 0);  // entries from before idle expiry never go idle
+    assert_int_equal(found->first.grace_until, 0);
+    assert_int_equal(store->list(1001).value().size(), 1);
+    assert_int_equal(store->tombstones(1000).value().size(), 0);
+    // The new table works on the migrated database: the phone becomes a tombstone, hash and all.
+    assert_int_equal(store->retire({1000, 12345, std::nullopt}, reason::kDeleted, 500).value(), 1);
+    auto tombstone = store->find_tombstone(digest(1)).value();
+    assert_true(tombstone.has_value());
+    assert_string_equal(tombstone->name.c_str(), "phone");
+    assert_string_equal(tombstone->user_name.c_str(), "alice");
+    assert_int_equal(store->count(1000).value(), 0);
+    assert_int_equal(store->count(1001).value(), 1);
+}
+
+static void tombstones(void**) {
+    drop_everything();
+    check_tombstones(*open_store());
+}
+
+static void rename_and_rotation(void**) {
+    drop_everything();
+    check_rename_and_rotation(*open_store());
+}
+
+static void stale_entries(void**) {
+    drop_everything();
+    check_stale_entries(*open_store());
+}
+
 static void malformed_connection_string_is_refused(void**) {
     auto s = open_postgresql_store("password=Sekrit host='/nonexistent");
     assert_false(static_cast<bool>(s));
@@ -231,6 +285,10 @@ int main() {
         cmocka_unit_test(outage_is_store_unavailable_and_recovers),
         cmocka_unit_test(malformed_connection_string_is_refused),
         cmocka_unit_test(migrates_a_schema_1_database_keeping_its_entries),
+        cmocka_unit_test(migrates_a_schema_2_database_keeping_its_entries),
+        cmocka_unit_test(tombstones),
+        cmocka_unit_test(stale_entries),
+        cmocka_unit_test(rename_and_rotation),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

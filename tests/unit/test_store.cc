@@ -11,6 +11,7 @@
 #include "temp_dir.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
+#include "store_tombstone_checks.hh"
 
 using namespace apppass;
 using namespace apppass::daemon;
@@ -202,6 +203,61 @@ static void migrates_a_schema_1_store_keeping_its_entries(void**) {
     assert_text_equal(phone[0].user_name, "");
 }
 
+// A store as the release with schema version 2 left it: its tables word for word, with two
+// entries of two accounts, one restricted, one used.
+static void migrates_a_schema_2_store_keeping_its_entries(void**) {
+    TempDir dir;
+    const auto path = dir.file("db");
+    {
+        sqlite3* db = nullptr;
+        assert_int_equal(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+        const char* v2 =
+            "CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE entries (id INTEGER PRIMARY KEY, uid INTEGER NOT NULL, name TEXT NOT NULL,"
+            "  secret_hash BLOB NOT NULL UNIQUE CHECK (length(secret_hash) = 32), created INTEGER NOT NULL,"
+            "  expires INTEGER NOT NULL DEFAULT 0, services TEXT NOT NULL DEFAULT '',"
+            "  networks TEXT NOT NULL DEFAULT '', last_used INTEGER NOT NULL DEFAULT 0,"
+            "  last_service TEXT NOT NULL DEFAULT '', last_remote_host TEXT NOT NULL DEFAULT '',"
+            "  UNIQUE (uid, name));"
+            "ALTER TABLE entries ADD COLUMN user_name TEXT NOT NULL DEFAULT '';"
+            "INSERT INTO entries (id, uid, name, secret_hash, created, expires, services, networks, last_used,"
+            "  last_service, last_remote_host, user_name) VALUES"
+            "  (12345, 1000, 'phone', zeroblob(32), 77, 99999, 'dovecot', '10.0.0.0/8', 88, 'dovecot', '10.1.2.3',"
+            "   'alice'),"
+            "  (777, 1001, 'laptop', randomblob(32), 66, 0, '', '', 0, '', '', 'bob');"
+            "PRAGMA user_version = 2;";
+        assert_int_equal(sqlite3_exec(db, v2, nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto store = open_store(path);
+    assert_int_equal(user_version(path), kSchemaVersion);
+    auto phone = store->find_by_hash(Digest{}).value();
+    assert_true(phone.has_value());
+    assert_int_equal(phone->first.id, 12345);
+    assert_text_equal(phone->first.name, "phone");
+    assert_text_equal(phone->first.user_name, "alice");
+    assert_int_equal(phone->first.created, 77);
+    assert_int_equal(phone->first.expires, 99999);
+    assert_int_equal(phone->first.last_used, 88);
+    assert_text_equal(phone->first.last_remote_host, "10.1.2.3");
+    assert_text_equal(phone->first.services.at(0), "dovecot");
+    assert_text_equal(phone->first.networks.at(0), "10.0.0.0/8");
+    assert_int_equal(phone->first.idle_expiry, 0);  // entries from before idle expiry never go idle
+    assert_int_equal(phone->first.grace_until, 0);
+    auto laptop = store->list(1001).value();
+    assert_int_equal(laptop.size(), 1);
+    assert_text_equal(laptop[0].name, "laptop");
+    assert_int_equal(store->tombstones(1000).value().size(), 0);
+    // The new table works on the migrated store: the phone becomes a tombstone, hash and all.
+    assert_int_equal(store->retire({1000, 12345, std::nullopt}, reason::kDeleted, 500).value(), 1);
+    auto tombstone = store->find_tombstone(Digest{}).value();
+    assert_true(tombstone.has_value());
+    assert_text_equal(tombstone->name, "phone");
+    assert_text_equal(tombstone->user_name, "alice");
+    assert_int_equal(store->count(1000).value(), 0);
+    assert_int_equal(store->count(1001).value(), 1);
+}
+
 static void entries_are_bound_to_their_account_name(void**) {
     TempDir dir;
     auto store = open_store(dir.file("db"));
@@ -226,6 +282,21 @@ static void entries_are_bound_to_their_account_name(void**) {
     assert_int_equal(store->count(1000).value(), 2);
 }
 
+static void tombstones(void**) {
+    TempDir dir;
+    check_tombstones(*open_store(dir.file("db")));
+}
+
+static void rename_and_rotation(void**) {
+    TempDir dir;
+    check_rename_and_rotation(*open_store(dir.file("db")));
+}
+
+static void stale_entries(void**) {
+    TempDir dir;
+    check_stale_entries(*open_store(dir.file("db")));
+}
+
 static void refuses_garbage(void**) {
     TempDir dir;
     const auto path = dir.file("db");
@@ -244,7 +315,9 @@ int main() {
         cmocka_unit_test(key_check_is_kept), cmocka_unit_test(migrates_an_old_empty_database),
         cmocka_unit_test(refuses_newer_schema), cmocka_unit_test(refuses_garbage),
         cmocka_unit_test(migrates_a_schema_1_store_keeping_its_entries),
+        cmocka_unit_test(migrates_a_schema_2_store_keeping_its_entries),
         cmocka_unit_test(entries_are_bound_to_their_account_name),
+        cmocka_unit_test(tombstones), cmocka_unit_test(stale_entries), cmocka_unit_test(rename_and_rotation),
     };
     return cmocka_run_group_tests_name("store", tests, nullptr, nullptr);
 }

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The SQLite store's part in the life of an entry after it was made (tombstone.hh): ending
+// entries as tombstones, finding, listing and forgetting tombstones, stale entries, renaming
+// and rotation, and the overview of ListUsers. Its own prepared statements on the store's
+// connection; the store (sqlite_store.cc) hands these Store methods to it.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "apppass/result.hh"
+#include "sqlite_handles.hh"
+#include "store.hh"
+
+namespace apppass::daemon {
+
+class SqliteLifecycle {
+public:
+    // DB stays the store's; it must outlive this.
+    static Result<SqliteLifecycle> prepare(sqlite3* db);
+
+    Result<unsigned> retire(const Store::Selection& which, std::string_view reason, Microseconds when);
+    Result<std::optional<Tombstone>> find_tombstone(const Digest& secret_hash);
+    Status record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt);
+    Result<std::vector<Tombstone>> tombstones(uid_t uid);
+    Result<unsigned> remove_tombstones(uid_t uid, const std::string& user_name, std::optional<std::int64_t> id);
+    Result<unsigned> drop_tombstones(Microseconds before);
+    Result<std::vector<std::pair<Store::Selection, std::string>>> stale_entries(Microseconds now);
+    Result<bool> rename(uid_t uid, std::int64_t id, const std::string& name);
+    Result<bool> rotate(uid_t uid, std::int64_t id, const Digest& new_hash, Microseconds now, Microseconds grace_until);
+    Status end_grace(uid_t uid, std::int64_t id, Microseconds now);
+    Result<std::vector<UserSummary>> user_summaries();
+
+private:
+    enum StatementId {
+        kRetireCopy, kRetireDelete, kFindTombstone, kRecordAttempt, kListTombstones, kRemoveTombstones,
+        kDropTombstones, kStale, kNameOf, kCountName, kRename, kEndGraceTombstone, kEndGraceEntry, kRotateCopy,
+        kRotateSet, kSummaries, kTriedRevoked, kBegin, kCommit, kRollback, kStatementCount
+    };
+    explicit SqliteLifecycle(sqlite3* db) : db_(db) {}
+    sqlite3_stmt* statement(StatementId id) const noexcept { return statements_[id].get(); }
+    Error failure(const std::string& what) const;
+    Status run_simple(StatementId id);
+    Status run_grace_end(uid_t uid, std::int64_t id, Microseconds now);
+    // Runs BODY (returning a Result or a Status) between BEGIN IMMEDIATE and COMMIT; a failure
+    // of BODY or of the COMMIT rolls everything back.
+    template <typename Body>
+    auto in_transaction(Body&& body) -> decltype(body());
+
+    sqlite3* db_;
+    std::array<StatementPtr, kStatementCount> statements_;
+};
+
+}  // namespace apppass::daemon
