@@ -25,6 +25,7 @@ constexpr std::array kErrorNames{
     ErrorNameEntry{ErrorCode::StoreUnavailable, "org.apppass.AppPass1.Error.StoreUnavailable"},
     ErrorNameEntry{ErrorCode::NoAppPasswords, "org.apppass.AppPass1.Error.NoAppPasswords"},
     ErrorNameEntry{ErrorCode::Internal, "org.apppass.AppPass1.Error.Internal"},
+    ErrorNameEntry{ErrorCode::Revoked, "org.apppass.AppPass1.Error.Revoked"},
 };
 
 }  // namespace

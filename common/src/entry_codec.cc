@@ -18,6 +18,9 @@ constexpr RecordField<EntryRecord> kFields[] = {
     {kFieldExpires, &EntryRecord::expires_us},
     {kFieldServices, &EntryRecord::services},
     {kFieldNetworks, &EntryRecord::networks},
+    {kFieldIdleExpiry, &EntryRecord::idle_expiry_us},
+    {kFieldIdleDeadline, &EntryRecord::idle_deadline_us},
+    {kFieldOldPasswordUntil, &EntryRecord::old_password_until_us},
 };
 
 }  // namespace

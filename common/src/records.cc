@@ -13,7 +13,26 @@ constexpr RecordField<OrphanRecord> kOrphanFields[] = {
     {kFieldEntries, &OrphanRecord::entries},
 };
 
+constexpr RecordField<RevokedRecord> kRevokedFields[] = {
+    {kFieldId, &RevokedRecord::id},
+    {kFieldName, &RevokedRecord::name},
+    {kFieldRevoked, &RevokedRecord::revoked_us},
+    {kFieldReason, &RevokedRecord::reason},
+    {kFieldAttempts, &RevokedRecord::attempts},
+    {kFieldLastAttempt, &RevokedRecord::last_attempt_us},
+    {kFieldLastAttemptService, &RevokedRecord::last_attempt_service},
+    {kFieldLastAttemptRemoteHost, &RevokedRecord::last_attempt_remote_host},
+};
+
 }  // namespace
+
+int append_revoked_record(sd_bus_message* m, const RevokedRecord& record) {
+    return append_record<RevokedRecord>(m, record, kRevokedFields);
+}
+
+int read_revoked_record(sd_bus_message* m, RevokedRecord& record) {
+    return read_record<RevokedRecord>(m, record, kRevokedFields);
+}
 
 int append_orphan_record(sd_bus_message* m, const OrphanRecord& record) {
     return append_record<OrphanRecord>(m, record, kOrphanFields);

@@ -3,27 +3,22 @@
 
 namespace apppass::daemon {
 
-Result<bool> entry_account_exists(const Entry& entry, const Account& login) {
+Result<BindingState> entry_binding(const Entry& entry, const Account& login) {
     // Entries from before names were kept are named at start-up; one still unnamed belonged
     // to a uid without an account then, and is judged by the uid alone, as it always was.
     if (entry.user_name.empty() || entry.user_name == login.name)
-        return true;
+        return BindingState::Bound;
     // Another name for the same uid (an alias in NSS) is fine as long as the entry's own name
     // still maps to the entry's uid.
-    auto owner = find_account(entry.user_name);
+    auto owner = find_account(entry.user_name, Absence::Definite);
     if (!owner)
         return std::move(owner).error();
-    return owner.value().has_value() && owner.value()->uid == entry.uid;
+    return owner.value().has_value() && owner.value()->uid == entry.uid ? BindingState::Bound : BindingState::Gone;
 }
 
 Result<bool> binding_orphaned(const Binding& binding) {
-    if (binding.user_name.empty()) {
-        auto account = find_account(binding.uid);
-        if (!account)
-            return std::move(account).error();
-        return !account.value().has_value();
-    }
-    auto account = find_account(binding.user_name);
+    auto account = binding.user_name.empty() ? find_account(binding.uid, Absence::Definite)
+                                             : find_account(binding.user_name, Absence::Definite);
     if (!account)
         return std::move(account).error();
     return !account.value().has_value() || account.value()->uid != binding.uid;
@@ -37,6 +32,7 @@ Result<unsigned> name_unnamed_entries(Store& store) {
     for (const auto& binding : bindings.value()) {
         if (!binding.user_name.empty())
             continue;
+        // Naming changes nothing that matters if wrong: a uid without an answer stays unnamed.
         auto account = find_account(binding.uid);
         if (!account)
             return std::move(account).error();
@@ -50,7 +46,8 @@ Result<unsigned> name_unnamed_entries(Store& store) {
     return named;
 }
 
-Result<std::vector<Binding>> purge_orphans(Store& store) {
+Result<std::vector<Binding>> purge_orphans(Store& store,
+                                           const std::function<Result<unsigned>(const Binding&)>& end) {
     auto bindings = store.bindings();
     if (!bindings)
         return std::move(bindings).error();
@@ -61,10 +58,10 @@ Result<std::vector<Binding>> purge_orphans(Store& store) {
             return std::move(orphaned).error();
         if (!orphaned.value())
             continue;
-        auto removed = store.remove_bound(binding.uid, binding.user_name);
-        if (!removed)
-            return std::move(removed).error();
-        purged.push_back(Binding{binding.uid, binding.user_name, removed.value()});
+        auto ended = end(binding);
+        if (!ended)
+            return std::move(ended).error();
+        purged.push_back(Binding{binding.uid, binding.user_name, ended.value()});
     }
     return purged;
 }

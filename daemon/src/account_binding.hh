@@ -6,6 +6,7 @@
 // an LDAP outage must not revoke anything.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "accounts.hh"
@@ -15,9 +16,14 @@
 
 namespace apppass::daemon {
 
+enum class BindingState {
+    Bound,  // the entry's account still has its name and uid
+    Gone,   // NSS says definitely: no account has that name, or it has another uid now
+};
+
 // Whether ENTRY, found for the login account LOGIN (whose uid is the entry's), still belongs
-// to the account it was made for.
-Result<bool> entry_account_exists(const Entry& entry, const Account& login);
+// to the account it was made for; an error when NSS cannot say.
+Result<BindingState> entry_binding(const Entry& entry, const Account& login);
 
 // Whether the account of BINDING is gone: no account has its name any more, or that name has
 // another uid now. A binding without a name (entries older than names) is gone when its uid
@@ -28,7 +34,9 @@ Result<bool> binding_orphaned(const Binding& binding);
 // without an account keep no name (binding_orphaned finds them). Returns how many were named.
 Result<unsigned> name_unnamed_entries(Store& store);
 
-// Deletes the entries of every binding whose account is gone; returns those bindings.
-Result<std::vector<Binding>> purge_orphans(Store& store);
+// Ends (with END) the entries of every binding whose account is gone; returns those bindings,
+// each with how many entries END ended.
+Result<std::vector<Binding>> purge_orphans(Store& store,
+                                           const std::function<Result<unsigned>(const Binding&)>& end);
 
 }  // namespace apppass::daemon

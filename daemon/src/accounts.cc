@@ -18,17 +18,18 @@ Error lookup_error(const std::string& what, int error) {
                           std::strerror(error));
 }
 
-// Lookup is getpwnam_r or getpwuid_r.
+// Lookup is getpwnam_r or getpwuid_r. STRICT: only "not found" (0 without an entry, or ENOENT
+// as nss_wrapper and some modules say it) is absence; otherwise EPERM, ESRCH and EBADF, how some
+// NSS modules say "no such user", are taken for it too.
 template <typename Lookup>
-Result<std::optional<Account>> lookup(const std::string& what, Lookup&& call) {
+Result<std::optional<Account>> lookup(const std::string& what, bool strict, Lookup&& call) {
     std::vector<char> buffer;
     struct passwd pw{};
     struct passwd* found = nullptr;
     const int rc = call_with_growing_buffer(buffer, [&](char* buf, std::size_t size) { return call(&pw, buf, size, &found); });
-    // ENOENT, ESRCH, EBADF and EPERM are how some NSS modules say "no such user".
     if (rc == 0 && found == nullptr)
         return std::optional<Account>();
-    if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
+    if (rc == ENOENT || (!strict && (rc == ESRCH || rc == EBADF || rc == EPERM)))
         return std::optional<Account>();
     if (rc != 0)
         return lookup_error(what, rc);
@@ -37,15 +38,15 @@ Result<std::optional<Account>> lookup(const std::string& what, Lookup&& call) {
 
 }  // namespace
 
-Result<std::optional<Account>> find_account(std::string_view name) {
+Result<std::optional<Account>> find_account(std::string_view name, Absence absence) {
     const std::string key(name);
-    return lookup("user " + key, [&](struct passwd* pw, char* buf, std::size_t size, struct passwd** out) {
+    return lookup("user " + key, absence == Absence::Definite, [&](struct passwd* pw, char* buf, std::size_t size, struct passwd** out) {
         return getpwnam_r(key.c_str(), pw, buf, size, out);
     });
 }
 
-Result<std::optional<Account>> find_account(uid_t uid) {
-    return lookup("uid " + std::to_string(uid), [&](struct passwd* pw, char* buf, std::size_t size, struct passwd** out) {
+Result<std::optional<Account>> find_account(uid_t uid, Absence absence) {
+    return lookup("uid " + std::to_string(uid), absence == Absence::Definite, [&](struct passwd* pw, char* buf, std::size_t size, struct passwd** out) {
         return getpwuid_r(uid, pw, buf, size, out);
     });
 }

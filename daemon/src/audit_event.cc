@@ -16,7 +16,11 @@ EventKind done_kind(const std::string& event) {
         return EventKind::Created;
     if (event == "verify")
         return EventKind::Verified;
-    return EventKind::Deleted;  // delete, delete-all, purge-orphans
+    if (event.starts_with("list"))
+        return EventKind::Listed;
+    if (event == "rename" || event == "rotate")
+        return EventKind::Changed;
+    return EventKind::Deleted;  // delete, delete-all, delete-revoked, delete-all-revoked, purge-orphans
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "apppass/dbus_api.hh"
 #include "apppass/entry_codec.hh"
 #include "apppass/records.hh"
+#include "bus_messages.hh"
 #include "entry_id.hh"
 #include "event_log.hh"
 #include "guarded_call.hh"
@@ -19,14 +20,6 @@ namespace apppass::daemon {
 namespace {
 
 using api::ErrorCode;
-
-int reply_error(sd_bus_error* error, const Error& e) {
-    return sd_bus_error_set(error, api::error_name(e.code), e.message.c_str());
-}
-
-int invalid_argument(sd_bus_error* error, const std::string& message) {
-    return reply_error(error, make_error(ErrorCode::InvalidArgument, message));
-}
 
 // The caller's effective UID as the bus itself reports it (dbus-daemon takes it from
 // SO_PEERCRED when the caller connects). Credentials that sd-bus could only fill in from
@@ -57,60 +50,6 @@ Result<Caller> query_caller(sd_bus_message* m) {
 // Bounds the memory of BusService::caller_of: when full, everything is forgotten at once.
 constexpr std::size_t kMaxRememberedSenders = 4096;
 
-// Reads an "as" out of the variant that is current, or says why it cannot.
-int read_string_array(sd_bus_message* m, const std::string& key, std::vector<std::string>& out,
-                      sd_bus_error* error) {
-    int r = sd_bus_message_enter_container(m, 'v', "as");
-    if (r == -ENXIO)
-        return invalid_argument(error, "option \"" + key + "\" must be an array of strings (as)");
-    if (r < 0)
-        return r;
-    char** strv = nullptr;
-    r = sd_bus_message_read_strv(m, &strv);
-    if (r < 0)
-        return r;
-    for (char** s = strv; s && *s; ++s) {
-        out.emplace_back(*s);
-        free(*s);
-    }
-    free(strv);
-    return sd_bus_message_exit_container(m);
-}
-
-// The entry as the contract's a{sv} (apppass/entry_codec.hh, the clients' decoder's table).
-int append_entry_dict(sd_bus_message* reply, const Entry& entry) {
-    const auto u64 = [](Microseconds t) { return static_cast<std::uint64_t>(t < 0 ? 0 : t); };
-    const api::EntryRecord record{
-        .id = format_entry_id(entry.id),
-        .name = entry.name,
-        .created_us = u64(entry.created),
-        .last_used_us = u64(entry.last_used),
-        .last_service = entry.last_service,
-        .last_remote_host = entry.last_remote_host,
-        .expires_us = u64(entry.expires),
-        .services = entry.services,
-        .networks = entry.networks,
-    };
-    return api::append_entry_record(reply, record);
-}
-
-// Replies to M with an aa{sv}: each item of ITEMS appended by APPEND.
-template <typename Item, typename Append>
-int reply_records(sd_bus_message* m, const std::vector<Item>& items, Append&& append) {
-    sd_bus_message* raw = nullptr;
-    int r = sd_bus_message_new_method_return(m, &raw);
-    BusMessagePtr reply(raw);
-    if (r >= 0)
-        r = sd_bus_message_open_container(reply.get(), 'a', "a{sv}");
-    for (const auto& item : items)
-        if (r >= 0)
-            r = append(reply.get(), item);
-    if (r >= 0)
-        r = sd_bus_message_close_container(reply.get());
-    if (r < 0)
-        return r;
-    return sd_bus_send(nullptr, reply.get(), nullptr);
-}
 
 }  // namespace
 
@@ -179,6 +118,18 @@ const sd_bus_vtable* BusService::vtable() noexcept {
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_NAMES("PurgeOrphans", "", "", "aa{sv}", SD_BUS_PARAM(purged),
                                  dispatch_change<&BusService::purge_orphans>, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListRevoked", "s", SD_BUS_PARAM(user), "aa{sv}", SD_BUS_PARAM(revoked),
+                                 dispatch<&BusService::list_revoked>, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("DeleteRevoked", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "u",
+                                 SD_BUS_PARAM(count), dispatch_change<&BusService::remove_revoked>,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("DeleteAllRevoked", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(count),
+                                 dispatch_change<&BusService::remove_all_revoked>, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("RenamePassword", "sss", SD_BUS_PARAM(user) SD_BUS_PARAM(id) SD_BUS_PARAM(name),
+                                 "", "", dispatch_change<&BusService::rename>, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("RotatePassword", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "s",
+                                 SD_BUS_PARAM(password), dispatch_change<&BusService::rotate>,
+                                 SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_VTABLE_END,
     };
     return table;
@@ -225,6 +176,33 @@ ChangeRequest BusService::change_request(sd_bus_message* m, const char* event, s
     };
 }
 
+template <typename Work, typename Reply>
+int BusService::change(sd_bus_message* m, sd_bus_error* error, const char* event, std::string_view user, Work work,
+                       Reply reply) {
+    auto caller = caller_of(m);
+    if (!caller)
+        return reply_error(error, caller.error());
+    auto run = [call = std::shared_ptr<sd_bus_message>(sd_bus_message_ref(m), sd_bus_message_unref), work, reply](
+                   const Caller& authorized, sd_bus_error* change_error) -> int {
+        auto done = work(authorized);
+        if (!done)
+            return reply_error(change_error, done.error());
+        return reply(call.get(), done);
+    };
+    return authorize_change(use_polkit_, change_request(m, event, user), caller.value(), std::move(run), error);
+}
+
+template <typename Work, typename Append>
+int BusService::answer_records(sd_bus_message* m, sd_bus_error* error, Work work, Append append) {
+    auto caller = caller_of(m);
+    if (!caller)
+        return reply_error(error, caller.error());
+    auto records = work(caller.value());
+    if (!records)
+        return reply_error(error, records.error());
+    return reply_records(m, records.value(), append);
+}
+
 int BusService::create(sd_bus_message* m, sd_bus_error* error) {
     const char* user = nullptr;
     const char* name = nullptr;
@@ -249,19 +227,14 @@ int BusService::create(sd_bus_message* m, sd_bus_error* error) {
         } else if (key == api::kOptionNetworks) {
             r = read_string_array(m, key, options.networks, error);
         } else if (key == api::kOptionExpires) {
-            r = sd_bus_message_enter_container(m, 'v', "t");
-            if (r == -ENXIO)
-                return invalid_argument(error, "option \"expires\" must be microseconds since the epoch (t)");
-            std::uint64_t expires = 0;
-            if (r >= 0)
-                r = sd_bus_message_read(m, "t", &expires);
-            if (r >= 0 && expires > static_cast<std::uint64_t>(INT64_MAX))
-                return invalid_argument(error, "option \"expires\" is too far in the future");
-            options.expires = static_cast<Microseconds>(expires);
-            if (r >= 0)
-                r = sd_bus_message_exit_container(m);
+            r = read_microseconds(m, key, "microseconds since the epoch", options.expires, error);
+        } else if (key == api::kOptionIdleExpiry) {
+            Microseconds idle = 0;
+            r = read_microseconds(m, key, "microseconds", idle, error);
+            options.idle_expiry = idle;
         } else {
-            return invalid_argument(error, "unknown option \"" + key + "\"; known: services, networks, expires");
+            return invalid_argument(error, "unknown option \"" + key +
+                                               "\"; known: services, networks, expires, idle_expiry");
         }
         if (r < 0 || sd_bus_error_is_set(error))
             return r;
@@ -274,84 +247,104 @@ int BusService::create(sd_bus_message* m, sd_bus_error* error) {
     r = sd_bus_message_exit_container(m);
     if (r < 0)
         return r;
-
-    auto caller = caller_of(m);
-    if (!caller)
-        return reply_error(error, caller.error());
-    auto change = [this, call = std::shared_ptr<sd_bus_message>(sd_bus_message_ref(m), sd_bus_message_unref),
-                   user = std::string(user), name = std::string(name),
-                   options](const Caller& authorized, sd_bus_error* change_error) -> int {
-        auto created = manager_.create(authorized, user, name, options);
-        if (!created)
-            return reply_error(change_error, created.error());
-        sd_bus_message* raw = nullptr;
-        int rr = sd_bus_message_new_method_return(call.get(), &raw);
-        BusMessagePtr reply(raw);
-        if (rr < 0)
-            return rr;
-        rr = sd_bus_message_sensitive(reply.get());
-        if (rr >= 0)
-            rr = sd_bus_message_append(reply.get(), "ss", created.value().id.c_str(),
-                                       created.value().password.c_str());
-        if (rr < 0)
-            return rr;
-        return sd_bus_send(nullptr, reply.get(), nullptr);
-    };
-    return authorize_change(use_polkit_, change_request(m, "create", user), caller.value(),
-                            std::move(change), error);
+    return change(
+        m, error, "create", user,
+        [this, user = std::string(user), name = std::string(name), options](const Caller& caller) {
+            return manager_.create(caller, user, name, options);
+        },
+        [](sd_bus_message* call, const auto& created) { return reply_with_secret(call, created.value(), true); });
 }
 
 int BusService::list(sd_bus_message* m, sd_bus_error* error) {
     const char* user = nullptr;
-    int r = sd_bus_message_read(m, "s", &user);
-    if (r < 0)
+    if (int r = sd_bus_message_read(m, "s", &user); r < 0)
         return r;
-    auto caller = caller_of(m);
-    if (!caller)
-        return reply_error(error, caller.error());
-    auto entries = manager_.list(caller.value(), user);
-    if (!entries)
-        return reply_error(error, entries.error());
-    return reply_records(m, entries.value(), append_entry_dict);
+    return answer_records(
+        m, error, [&](const Caller& caller) { return manager_.list(caller, user); }, append_entry_dict);
+}
+
+int BusService::list_revoked(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    if (int r = sd_bus_message_read(m, "s", &user); r < 0)
+        return r;
+    return answer_records(
+        m, error, [&](const Caller& caller) { return manager_.list_revoked(caller, user); },
+        append_revoked_dict);
 }
 
 int BusService::remove(sd_bus_message* m, sd_bus_error* error) {
     const char* user = nullptr;
     const char* id = nullptr;
-    int r = sd_bus_message_read(m, "ss", &user, &id);
-    if (r < 0)
+    if (int r = sd_bus_message_read(m, "ss", &user, &id); r < 0)
         return r;
-    auto caller = caller_of(m);
-    if (!caller)
-        return reply_error(error, caller.error());
-    auto change = [this, call = std::shared_ptr<sd_bus_message>(sd_bus_message_ref(m), sd_bus_message_unref),
-                   user = std::string(user), id = std::string(id)](const Caller& authorized,
-                                                                   sd_bus_error* change_error) -> int {
-        if (auto s = manager_.remove(authorized, user, id); !s)
-            return reply_error(change_error, s.error());
-        return sd_bus_reply_method_return(call.get(), "");
-    };
-    return authorize_change(use_polkit_, change_request(m, "delete", user), caller.value(),
-                            std::move(change), error);
+    return change(
+        m, error, "delete", user,
+        [this, user = std::string(user), id = std::string(id)](const Caller& caller) {
+            return manager_.remove(caller, user, id);
+        },
+        [](sd_bus_message* call, const auto&) { return sd_bus_reply_method_return(call, ""); });
 }
 
 int BusService::remove_all(sd_bus_message* m, sd_bus_error* error) {
     const char* user = nullptr;
-    int r = sd_bus_message_read(m, "s", &user);
-    if (r < 0)
+    if (int r = sd_bus_message_read(m, "s", &user); r < 0)
         return r;
-    auto caller = caller_of(m);
-    if (!caller)
-        return reply_error(error, caller.error());
-    auto change = [this, call = std::shared_ptr<sd_bus_message>(sd_bus_message_ref(m), sd_bus_message_unref),
-                   user = std::string(user)](const Caller& authorized, sd_bus_error* change_error) -> int {
-        auto count = manager_.remove_all(authorized, user);
-        if (!count)
-            return reply_error(change_error, count.error());
-        return sd_bus_reply_method_return(call.get(), "u", static_cast<std::uint32_t>(count.value()));
-    };
-    return authorize_change(use_polkit_, change_request(m, "delete-all", user), caller.value(),
-                            std::move(change), error);
+    return change(
+        m, error, "delete-all", user,
+        [this, user = std::string(user)](const Caller& caller) { return manager_.remove_all(caller, user); },
+        reply_count);
+}
+
+int BusService::remove_revoked(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    const char* id = nullptr;
+    if (int r = sd_bus_message_read(m, "ss", &user, &id); r < 0)
+        return r;
+    return change(
+        m, error, "delete-revoked", user,
+        [this, user = std::string(user), id = std::string(id)](const Caller& caller) {
+            return manager_.remove_revoked(caller, user, id);
+        },
+        reply_count);
+}
+
+int BusService::remove_all_revoked(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    if (int r = sd_bus_message_read(m, "s", &user); r < 0)
+        return r;
+    return change(
+        m, error, "delete-all-revoked", user,
+        [this, user = std::string(user)](const Caller& caller) {
+            return manager_.remove_revoked(caller, user, std::nullopt);
+        },
+        reply_count);
+}
+
+int BusService::rename(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    const char* id = nullptr;
+    const char* name = nullptr;
+    if (int r = sd_bus_message_read(m, "sss", &user, &id, &name); r < 0)
+        return r;
+    return change(
+        m, error, "rename", user,
+        [this, user = std::string(user), id = std::string(id), name = std::string(name)](const Caller& caller) {
+            return manager_.rename(caller, user, id, name);
+        },
+        [](sd_bus_message* call, const auto&) { return sd_bus_reply_method_return(call, ""); });
+}
+
+int BusService::rotate(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    const char* id = nullptr;
+    if (int r = sd_bus_message_read(m, "ss", &user, &id); r < 0)
+        return r;
+    return change(
+        m, error, "rotate", user,
+        [this, user = std::string(user), id = std::string(id)](const Caller& caller) {
+            return manager_.rotate(caller, user, id);
+        },
+        [](sd_bus_message* call, const auto& rotated) { return reply_with_secret(call, rotated.value(), false); });
 }
 
 int BusService::verify(sd_bus_message* m, sd_bus_error* error) {
@@ -372,16 +365,12 @@ int BusService::verify(sd_bus_message* m, sd_bus_error* error) {
 }
 
 int BusService::purge_orphans(sd_bus_message* m, sd_bus_error* error) {
-    auto caller = caller_of(m);
-    if (!caller)
-        return reply_error(error, caller.error());
-    auto purged = manager_.purge_orphans(caller.value());
-    if (!purged)
-        return reply_error(error, purged.error());
-    return reply_records(m, purged.value(), [](sd_bus_message* reply, const Binding& binding) {
-        return api::append_orphan_record(reply, {binding.user_name, static_cast<std::uint32_t>(binding.uid),
-                                                 static_cast<std::uint32_t>(binding.entries)});
-    });
+    return answer_records(
+        m, error, [&](const Caller& caller) { return manager_.purge_orphans(caller); },
+        [](sd_bus_message* reply, const Binding& binding) {
+            return api::append_orphan_record(reply, {binding.user_name, static_cast<std::uint32_t>(binding.uid),
+                                                     static_cast<std::uint32_t>(binding.entries)});
+        });
 }
 
 }  // namespace apppass::daemon

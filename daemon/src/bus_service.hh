@@ -50,6 +50,21 @@ private:
     int remove_all(sd_bus_message* m, sd_bus_error* error);
     int verify(sd_bus_message* m, sd_bus_error* error);
     int purge_orphans(sd_bus_message* m, sd_bus_error* error);
+    int list_revoked(sd_bus_message* m, sd_bus_error* error);
+    int remove_revoked(sd_bus_message* m, sd_bus_error* error);
+    int remove_all_revoked(sd_bus_message* m, sd_bus_error* error);
+    int rename(sd_bus_message* m, sd_bus_error* error);
+    int rotate(sd_bus_message* m, sd_bus_error* error);
+
+    // Every change: once authorize_change() has let the call M (EVENT, to USER's entries)
+    // through, WORK(caller) asks the Manager, and its failure is the error reply; REPLY(call,
+    // result) packs a success.
+    template <typename Work, typename Reply>
+    int change(sd_bus_message* m, sd_bus_error* error, const char* event, std::string_view user, Work work,
+               Reply reply);
+    // Every listing: WORK(caller) asks the Manager for records, each appended by APPEND.
+    template <typename Work, typename Append>
+    int answer_records(sd_bus_message* m, sd_bus_error* error, Work work, Append append);
 
     // On a direct connection, its peer's EUID. On the bus, the caller's EUID (and PID) as the
     // bus reports it, remembered per unique sender name (see bus_service.cc for why that is

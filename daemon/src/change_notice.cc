@@ -80,6 +80,8 @@ const char* verb_of(const std::string& event) {
         return "created";
     if (event == "rotate")
         return "replaced by a new password";
+    if (event == "rename")
+        return "renamed";
     return "deleted";
 }
 

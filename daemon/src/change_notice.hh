@@ -13,9 +13,9 @@
 namespace apppass::daemon {
 
 struct ChangeNotice {
-    std::string event;       // the audit event: create, delete, delete-all (later: rotate)
+    std::string event;       // the audit event: create, delete, delete-all, rotate, rename
     std::string user;        // the owner's login name, a valid one (the Manager checked it)
-    std::string entry_name;  // empty for delete-all
+    std::string entry_name;  // empty for delete-all; the new name for rename
     std::string entry_id;    // empty for delete-all
     unsigned count = 0;      // delete-all: how many
     Microseconds when = 0;   // wall clock

@@ -49,6 +49,27 @@ std::string set_seconds(std::chrono::seconds& target, std::string_view value, un
     return problem;
 }
 
+// A duration: a number of seconds, or a number followed by s, m, h or d.
+std::string set_duration(std::chrono::seconds& target, std::string_view value, std::uint64_t max_seconds) {
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    const std::string_view unit = value.substr(static_cast<std::size_t>(end - value.data()));
+    std::uint64_t scale = 0;
+    if (unit.empty() || unit == "s")
+        scale = 1;
+    else if (unit == "m")
+        scale = 60;
+    else if (unit == "h")
+        scale = 3600;
+    else if (unit == "d")
+        scale = 86400;
+    if (value.empty() || ec != std::errc() || scale == 0 || n > max_seconds / scale)
+        return "must be a duration such as 90d, 12h, 30m or 45s (at most " + std::to_string(max_seconds / 86400) +
+               " days)";
+    target = std::chrono::seconds(n * scale);
+    return {};
+}
+
 std::string set_bool(bool& target, std::string_view value) {
     if (value == "yes" || value == "true" || value == "1")
         target = true;
@@ -156,6 +177,16 @@ const std::map<std::string_view, Setter>& setters() {
         {"notify_command", [](Config& c, std::string_view v) { return set_program(c.notify.command, v); }},
         {"notify_sendmail", [](Config& c, std::string_view v) { return set_program(c.notify.sendmail, v); }},
         {"notify_timeout", [](Config& c, std::string_view v) { return set_seconds(c.notify.timeout, v, 1, 600); }},
+        {"tombstone_days", [](Config& c, std::string_view v) { return set_unsigned(c.tombstone_days, v, 0, 36500); }},
+        {"idle_expiry", [](Config& c, std::string_view v) { return set_duration(c.idle_expiry, v, 36500ull * 86400); }},
+        {"rotate_grace", [](Config& c, std::string_view v) { return set_duration(c.rotate_grace, v, 365ull * 86400); }},
+        {"sweep_interval",
+         [](Config& c, std::string_view v) {
+             auto problem = set_duration(c.sweep_interval, v, 86400);
+             if (problem.empty() && c.sweep_interval.count() == 0)
+                 problem = "must be at least one second";
+             return problem;
+         }},
         {"throttle_user_failures", [](Config& c, std::string_view v) { return set_unsigned(c.throttle.user_failures, v, 0, 1000); }},
         {"throttle_host_failures", [](Config& c, std::string_view v) { return set_unsigned(c.throttle.host_failures, v, 0, 100000); }},
         {"throttle_delay_initial", [](Config& c, std::string_view v) { return set_seconds(c.throttle.delay_initial, v, 1, 3600); }},

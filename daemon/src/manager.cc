@@ -12,6 +12,7 @@
 #include "apppass/validate.hh"
 #include "audit_event.hh"
 #include "entry_id.hh"
+#include "idle_expiry.hh"
 #include "event_log.hh"
 #include "network.hh"
 #include "random_source.hh"
@@ -28,6 +29,10 @@ constexpr int kIdAttempts = 8;
 Error invalid(std::string message) { return make_error(ErrorCode::InvalidArgument, std::move(message)); }
 
 }  // namespace
+
+Error no_such_password(const std::string& user, std::string_view id) {
+    return make_error(ErrorCode::NoSuchPassword, user + " has no app password with the id " + std::string(id));
+}
 
 Clocks Clocks::system() {
     return Clocks{
@@ -109,6 +114,15 @@ Result<Account> Manager::target_account(const Caller& caller, std::string_view u
     return account;
 }
 
+Status Manager::may_have_app_passwords(const Account& account) const {
+    auto refusal = policy_.refusal(account);
+    if (!refusal)
+        return std::move(refusal).error();
+    if (refusal.value())
+        return make_error(ErrorCode::AccessDenied, *refusal.value());
+    return {};
+}
+
 Status Manager::check_options(const CreateOptions& options, Microseconds now) const {
     if (options.services.size() > api::kMaxRestrictions)
         return invalid("at most 32 services may be given");
@@ -119,6 +133,8 @@ Status Manager::check_options(const CreateOptions& options, Microseconds now) co
             return invalid("invalid service \"" + service + "\": " + *problem);
     if (options.expires != 0 && options.expires <= now)
         return invalid("the expiry time is in the past");
+    if (options.idle_expiry && *options.idle_expiry != 0 && *options.idle_expiry < kMinIdleExpiry)
+        return invalid("the idle expiry must be at least one second");
     return {};
 }
 
@@ -147,6 +163,8 @@ Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view u
     entry.name = std::string(name);
     entry.created = now;
     entry.expires = options.expires;
+    entry.idle_expiry = options.idle_expiry.value_or(
+        std::chrono::duration_cast<std::chrono::microseconds>(config_.idle_expiry).count());
     {
         std::set<std::string> seen;
         for (const auto& service : options.services)
@@ -161,11 +179,8 @@ Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view u
                 entry.networks.push_back(network.value().to_string());
         }
     }
-    auto refusal = policy_.refusal(account.value());
-    if (!refusal)
-        return fail(std::move(refusal).error());
-    if (refusal.value())
-        return fail(make_error(ErrorCode::AccessDenied, *refusal.value()));
+    if (auto s = may_have_app_passwords(account.value()); !s)
+        return fail(std::move(s).error());
 
     CreatedPassword created;
     created.password = random_symbols(secret::kAlphabet, secret::kLength);
@@ -190,16 +205,24 @@ Result<CreatedPassword> Manager::create(const Caller& caller, std::string_view u
 }
 
 Result<std::vector<Entry>> Manager::list(const Caller& caller, std::string_view user) {
+    AuditEvent audit{{.event = "list", .user = std::string(user), .caller = caller.euid}};
     auto account = target_account(caller, user, "list", Access::Read);
     if (!account)
-        return std::move(account).error();
+        return audit.refuse(LOG_NOTICE, "refused to list app passwords", std::move(account).error());
+    audit.fields.user = account.value().name;
     // Uses not yet written would otherwise be missing from the list.
     if (auto s = last_uses_.flush(); !s)
         log_message(LOG_WARNING, "cannot record last use yet: " + s.error().message);
     auto entries = store_.list(account.value().uid);
     if (!entries)
-        return std::move(entries).error();
+        return audit.refuse(LOG_ERR, "failed to list app passwords", std::move(entries).error());
     last_uses_.merge_into(entries.value());
+    const Microseconds now = clocks_.wall();
+    for (auto& entry : entries.value())
+        if (entry.grace_until <= now)
+            entry.grace_until = 0;
+    audit.succeed(LOG_INFO, "listed the " + std::to_string(entries.value().size()) + " app passwords of " +
+                                audit.fields.user);
     return entries;
 }
 
@@ -212,33 +235,40 @@ Status Manager::remove(const Caller& caller, std::string_view user, std::string_
     };
     if (auto s = write_allowed(caller); !s)
         return std::move(s).error();
-    auto account = target_account(caller, user, "delete", Access::Change);
-    if (!account)
-        return fail(std::move(account).error());
-    fields.user = account.value().name;
-    const auto numeric = parse_entry_id(id);
-    if (!numeric)
-        return fail(invalid("\"" + std::string(id) + "\" is not an app password id (eight letters)"));
-    auto entry = store_.find(account.value().uid, *numeric);
-    if (!entry)
-        return fail(std::move(entry).error());
-    if (!entry.value())
-        return fail(make_error(ErrorCode::NoSuchPassword,
-                               fields.user + " has no app password with the id " + std::string(id)));
-    fields.entry_name = entry.value()->name;
-    auto removed = store_.remove(account.value().uid, *numeric);
+    auto target = entry_target(caller, user, id, "delete", fields);
+    if (!target)
+        return fail(std::move(target).error());
+    const Entry& entry = target.value().entry;
+    auto removed = end_entries({entry.uid, entry.id, std::nullopt}, reason::kDeleted);
     if (!removed)
         return fail(std::move(removed).error());
-    if (!removed.value())
-        return fail(make_error(ErrorCode::NoSuchPassword,
-                               fields.user + " has no app password with the id " + std::string(id)));
-    last_uses_.forget(*numeric);
+    if (removed.value() == 0)
+        return fail(no_such_password(fields.user, id));
+    last_uses_.forget(entry.id);
     audit.succeed(LOG_INFO, "deleted app password \"" + fields.entry_name + "\" (" + fields.entry_id +
                                 ") of " + fields.user);
     tell(ChangeNotice{.event = "delete", .user = fields.user, .entry_name = fields.entry_name,
                       .entry_id = fields.entry_id, .when = clocks_.wall(), .caller_uid = caller.euid,
                       .caller_pid = caller.pid});
     return {};
+}
+
+Result<Manager::EntryTarget> Manager::entry_target(const Caller& caller, std::string_view user, std::string_view id,
+                                                   const char* action, EventFields& fields) {
+    auto account = target_account(caller, user, action, Access::Change);
+    if (!account)
+        return std::move(account).error();
+    fields.user = account.value().name;
+    const auto numeric = parse_entry_id(id);
+    if (!numeric)
+        return invalid("\"" + std::string(id) + "\" is not an app password id (eight letters)");
+    auto entry = store_.find(account.value().uid, *numeric);
+    if (!entry)
+        return std::move(entry).error();
+    if (!entry.value())
+        return no_such_password(fields.user, id);
+    fields.entry_name = entry.value()->name;
+    return EntryTarget{std::move(account).value(), std::move(*entry.value())};
 }
 
 Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user) {
@@ -250,7 +280,7 @@ Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user
         return audit.refuse(LOG_NOTICE, "refused to delete app passwords", std::move(account).error());
     audit.fields.user = account.value().name;
     auto entries = store_.list(account.value().uid);
-    auto removed = store_.remove_all(account.value().uid);
+    auto removed = end_entries({account.value().uid, std::nullopt, std::nullopt}, reason::kDeleted);
     if (!removed)
         return audit.refuse(LOG_ERR, "failed to delete app passwords", std::move(removed).error());
     if (entries)
@@ -270,7 +300,9 @@ Result<std::vector<Binding>> Manager::purge_orphans(const Caller& caller) {
     if (caller.euid != 0)
         return audit.refuse(LOG_NOTICE, "refused to purge orphaned app passwords",
                             make_error(ErrorCode::AccessDenied, "only root may purge orphaned app passwords"));
-    auto purged = daemon::purge_orphans(store_);
+    auto purged = daemon::purge_orphans(store_, [this](const Binding& binding) {
+        return end_entries({binding.uid, std::nullopt, binding.user_name}, reason::kAccountRemoved);
+    });
     if (!purged)
         return audit.refuse(LOG_ERR, "failed to purge orphaned app passwords", std::move(purged).error());
     unsigned total = 0;
@@ -292,133 +324,6 @@ Status Manager::name_unnamed_entries() {
         log_message(LOG_INFO, "bound " + std::to_string(named.value()) +
                                   " app passwords made before account names were kept to their accounts");
     return {};
-}
-
-Result<std::string> Manager::verify(const Caller& caller, std::string_view user, std::string_view password,
-                                    std::string_view service, std::string_view remote_host) {
-    AuditEvent audit{{.event = "verify", .user = std::string(user), .service = std::string(service),
-                      .remote_host = std::string(remote_host), .caller = caller.euid}};
-    auto allowed = policy_.may_verify(caller.euid);
-    if (!allowed || !allowed.value()) {
-        Error error = allowed ? make_error(ErrorCode::AccessDenied,
-                                           "only root and members of verify_group may verify app passwords")
-                              : std::move(allowed).error();
-        return audit.refuse(LOG_WARNING, "refused a verification", std::move(error));
-    }
-    std::optional<std::string> malformed;
-    if (auto problem = validate::login_name_problem(user))
-        malformed = "invalid user name: " + *problem;
-    else if (auto service_problem = validate::service_name_problem(service))
-        malformed = "invalid service: " + *service_problem;
-    else if (auto host_problem = validate::remote_host_problem(remote_host))
-        malformed = "invalid remote host: " + *host_problem;
-    else if (password.size() > api::kMaxPasswordBytes)
-        malformed = "the password is longer than 1024 bytes";
-    if (malformed) {
-        // Logged too, but the stderr form escapes whatever bytes the malformed values hold.
-        return audit.refuse(LOG_WARNING, "refused a malformed verification", invalid(std::move(*malformed)));
-    }
-
-    std::string matched_name;
-    auto outcome = verify_checked(user, password, service, remote_host, matched_name);
-    audit.fields.entry_name = matched_name;
-    if (!outcome)
-        return audit.refuse(LOG_NOTICE, "rejected a password for " + std::string(user),
-                            std::move(outcome).error());
-    audit.fields.entry_id = outcome.value();
-    audit.succeed(LOG_INFO, "accepted app password \"" + matched_name + "\" (" + outcome.value() + ") of " +
-                                std::string(user) + " for " + std::string(service));
-    return outcome;
-}
-
-Result<std::string> Manager::verify_checked(std::string_view user, std::string_view password,
-                                            std::string_view service, std::string_view remote_host,
-                                            std::string& matched_name) {
-    auto account = find_account(user);
-    if (!account)
-        return std::move(account).error();
-    if (!account.value())
-        return make_error(ErrorCode::NoSuchUser, "there is no user \"" + std::string(user) + "\"");
-    const Account& target = *account.value();
-
-    // Every answer that needs no secret check comes before the throttle: a host throttled by
-    // others' failures must not turn away users who have no app passwords (their stack goes on
-    // to the main password). Those users are answered first, so that not even a group
-    // directory that cannot be read stands in their way.
-    auto count = store_.count(target.uid);
-    if (!count)
-        return std::move(count).error();
-    if (count.value() == 0)
-        return make_error(ErrorCode::NoAppPasswords, std::string(user) + " has no app passwords");
-    auto refusal = policy_.refusal(target);
-    if (!refusal)
-        return std::move(refusal).error();
-    if (refusal.value())
-        return make_error(ErrorCode::NoAppPasswords, *refusal.value());
-    // A locked or expired account's app passwords are refused like a wrong one (no oracle for
-    // the lock), but not counted: nobody guessed anything.
-    auto locked = shadow_refusal(target.name, static_cast<long>(clocks_.wall() / (86400LL * 1000000)));
-    if (!locked)
-        return std::move(locked).error();
-    if (locked.value())
-        return make_error(ErrorCode::BadPassword, *locked.value());
-
-    const auto now = clocks_.monotonic();
-    if (const auto wait = throttle_.wait_time(user, remote_host, now)) {
-        const auto seconds = (wait->count() + 999) / 1000;
-        return make_error(ErrorCode::Throttled, "too many failed attempts from this host; try again in " +
-                                                    std::to_string(seconds) + " s");
-    }
-
-    const auto bad = [&](std::string why) {
-        throttle_.record_failure(user, remote_host, now);
-        return make_error(ErrorCode::BadPassword, std::move(why));
-    };
-
-    std::optional<std::pair<Entry, Digest>> match;
-    if (auto canonical = secret::normalise(password)) {
-        const Digest hash = hmac_.compute(canonical->view());
-        auto found = store_.find_by_hash(hash);
-        if (!found)
-            return std::move(found).error();
-        // The index found it by hash; compare again in constant time, belt and braces.
-        if (found.value() && digests_equal(found.value()->second, hash) && found.value()->first.uid == target.uid)
-            match = std::move(found.value());
-    }
-    if (!match)
-        return bad("the password matches none of " + std::string(user) + "'s app passwords");
-    const Entry& entry = match->first;
-    matched_name = entry.name;
-    auto account_exists = entry_account_exists(entry, target);
-    if (!account_exists)
-        return std::move(account_exists).error();
-    if (!account_exists.value()) {
-        // The uid now belongs to another account: the entry can never be valid again.
-        if (auto removed = store_.remove(entry.uid, entry.id); !removed)
-            return std::move(removed).error();
-        last_uses_.forget(entry.id);
-        return bad("app password \"" + entry.name + "\" was made for the account " + entry.user_name +
-                   ", which no longer exists; it has been removed");
-    }
-    const Microseconds wall = clocks_.wall();
-    if (entry.expires != 0 && entry.expires <= wall)
-        return bad("app password \"" + entry.name + "\" has expired");
-    if (!entry.services.empty() &&
-        std::find(entry.services.begin(), entry.services.end(), service) == entry.services.end())
-        return bad("app password \"" + entry.name + "\" is not valid for the service " + std::string(service));
-    if (!entry.networks.empty()) {
-        const auto address = parse_ip_address(remote_host);
-        const bool inside = address && std::any_of(entry.networks.begin(), entry.networks.end(), [&](const auto& text) {
-                                auto network = Network::parse(text);
-                                return network && network.value().contains(*address);
-                            });
-        if (!inside)
-            return bad("app password \"" + entry.name + "\" is not valid from " +
-                       (remote_host.empty() ? std::string("an unknown host") : std::string(remote_host)));
-    }
-    throttle_.record_success(user, remote_host, now);
-    last_uses_.record(Use{entry.id, wall, std::string(service), std::string(remote_host)});
-    return format_entry_id(entry.id);
 }
 
 }  // namespace apppass::daemon

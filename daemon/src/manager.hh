@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "change_notice.hh"
 #include "config.hh"
 #include "entry.hh"
+#include "event_log.hh"
 #include "hmac_sha256.hh"
 #include "last_use_cache.hh"
 #include "store.hh"
@@ -45,6 +47,7 @@ struct CreateOptions {
     std::vector<std::string> services;
     std::vector<std::string> networks;
     Microseconds expires = 0;
+    std::optional<Microseconds> idle_expiry;  // none: the configured default; 0: never
 };
 
 struct CreatedPassword {
@@ -59,6 +62,9 @@ struct Clocks {
     static Clocks system();
 };
 
+// NoSuchPassword: USER has no entry with the id ID.
+Error no_such_password(const std::string& user, std::string_view id);
+
 class Manager {
 public:
     Manager(const Config& config, Store& store, const HmacSha256& hmac, AccessPolicy policy,
@@ -66,11 +72,29 @@ public:
 
     Result<CreatedPassword> create(const Caller& caller, std::string_view user, std::string_view name,
                                    const CreateOptions& options);
+    // The user's entries; grace_until only while the old secret of a rotation is still accepted.
     Result<std::vector<Entry>> list(const Caller& caller, std::string_view user);
     Status remove(const Caller& caller, std::string_view user, std::string_view id);
     Result<unsigned> remove_all(const Caller& caller, std::string_view user);
+    // Whether PASSWORD is one of USER's app passwords, usable for SERVICE from REMOTE_HOST
+    // (verification.cc); its id when it is.
     Result<std::string> verify(const Caller& caller, std::string_view user, std::string_view password,
                                std::string_view service, std::string_view remote_host);
+
+    // The tombstones of USER (revocation.cc); those still accepted in a rotation's grace are
+    // not revoked yet and not listed.
+    Result<std::vector<Tombstone>> list_revoked(const Caller& caller, std::string_view user);
+    // Forgets the tombstones of USER with the entry id ID, or every one without an id.
+    Result<unsigned> remove_revoked(const Caller& caller, std::string_view user, std::optional<std::string_view> id);
+    // What needs no caller: expired and idle entries become tombstones, tombstones older than
+    // tombstone_days are forgotten. Run at start and every sweep_interval.
+    Status sweep();
+
+    // Renames an entry (rotation.cc).
+    Status rename(const Caller& caller, std::string_view user, std::string_view id, std::string_view name);
+    // A new secret for an entry; the old one is still accepted until the new one is first used
+    // or rotate_grace passes, whichever comes first (rotation.cc).
+    Result<CreatedPassword> rotate(const Caller& caller, std::string_view user, std::string_view id);
 
     // Root only: deletes the entries of accounts that no longer exist (account_binding.hh).
     Result<std::vector<Binding>> purge_orphans(const Caller& caller);
@@ -95,10 +119,32 @@ private:
                                    Access access);
     // Throttled when the caller has made too many changes lately (write_limiter.hh).
     Status write_allowed(const Caller& caller);
+    // What a change to one entry of USER does first, after the caller's write limit: the
+    // caller's authorisation for ACTION (target_account), ID's form, and the entry itself.
+    // FIELDS (the call's audit event) learn the user and the entry's name.
+    struct EntryTarget {
+        Account account;
+        Entry entry;
+    };
+    Result<EntryTarget> entry_target(const Caller& caller, std::string_view user, std::string_view id,
+                                     const char* action, EventFields& fields);
+    // AccessDenied, saying which rule, when ACCOUNT may not have app passwords (the groups).
+    Status may_have_app_passwords(const Account& account) const;
     Status check_options(const CreateOptions& options, Microseconds now) const;
+    // Ends the selected entries: tombstones with REASON, or simply deleted when tombstone_days
+    // is 0. Returns how many.
+    Result<unsigned> end_entries(const Store::Selection& which, std::string_view reason);
+    // After a hash matched no live entry: a tombstone of TARGET's is answered Revoked (the
+    // attempt recorded and logged), unless it is the old secret of a rotation still in its
+    // grace, whose entry is put in ROTATED; anything else is ok, for the caller to go on.
+    Status check_revoked(const Digest& hash, const Account& target, std::string_view service,
+                         std::string_view remote_host, EventFields& matched, std::optional<Entry>& rotated);
+    // An entry found by hash that stopped being valid (expired, idle, its account gone): ended
+    // with REASON, and answered Revoked with WHY.
+    Error end_on_use(const Entry& entry, std::string_view reason, std::string why);
     Result<std::string> verify_checked(std::string_view user, std::string_view password,
                                        std::string_view service, std::string_view remote_host,
-                                       std::string& matched_name);
+                                       EventFields& matched);
 
     Config config_;
     Store& store_;

@@ -17,11 +17,13 @@ enum class EventKind {
     Refused,       // a call was refused or failed (wrong password, not allowed, store down, ...)
     Throttled,     // VerifyPassword answered Throttled
     RevokedTried,  // a revoked app password was tried
+    Listed,        // ListPasswords, ListRevoked or ListUsers answered
+    Changed,       // RenamePassword renamed an entry, RotatePassword gave it a new secret
 };
 
 inline constexpr std::array kEventKinds{EventKind::Created, EventKind::Deleted, EventKind::Verified,
                                         EventKind::Refused, EventKind::Throttled,
-                                        EventKind::RevokedTried};
+                                        EventKind::RevokedTried, EventKind::Listed, EventKind::Changed};
 
 // 32 lowercase hex digits, as the journal and the catalog write them.
 constexpr std::string_view message_id(EventKind kind) {
@@ -32,6 +34,8 @@ constexpr std::string_view message_id(EventKind kind) {
     case EventKind::Refused: return "026a9df4fe85403ea8cd61cff95f4d01";
     case EventKind::Throttled: return "57d0671170384e8e9971b11dd0756a60";
     case EventKind::RevokedTried: return "c348c23a14d64c4f983c96f1d2039032";
+    case EventKind::Listed: return "74006e82d8fa4eb8b23dfea3e4832052";
+    case EventKind::Changed: return "cbf1a801303a42c784f0c261555aa817";
     }
     return {};
 }

@@ -57,6 +57,8 @@ const OutcomeRow* find_row(Outcome outcome) noexcept {
 Outcome outcome_of_daemon_error(api::ErrorCode code) noexcept {
     switch (code) {
     case api::ErrorCode::BadPassword: return Outcome::BadPassword;
+    // The daemon knows it is a revoked one (and logs which); to the stack it is a wrong password.
+    case api::ErrorCode::Revoked: return Outcome::BadPassword;
     case api::ErrorCode::NoSuchUser: return Outcome::NoSuchUser;
     case api::ErrorCode::NoAppPasswords: return Outcome::NoAppPasswords;
     case api::ErrorCode::Throttled: return Outcome::Throttled;

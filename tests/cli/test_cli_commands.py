@@ -45,6 +45,7 @@ def test_create_prints_only_the_password_and_list_shows_it_never_used(env, cli):
         "id": entry["id"], "name": "iPhone Mail", "created": entry["created"],
         "last_used": None, "last_service": None, "last_remote_host": None,
         "expires": None, "services": [], "networks": [],
+        "expire_unused_seconds": None, "stops_if_unused_until": None, "old_password_until": None,
     }
     assert before // 1_000_000 * 1_000_000 <= iso_to_us(entry["created"]) <= now_us()
     # The printed password is the one the daemon stored for this entry.
@@ -78,7 +79,8 @@ def test_create_json_holds_the_documented_fields(env, cli):
     document = json.loads(ok(env, cli, "create", "Backup", "--service", "dovecot", "--service",
                              "sshd", "--network", "192.0.2.0/24", "--network", "2001:db8::/32",
                              "--expires", "12h", "--json", user=USER_A))
-    assert list(document) == ["id", "name", "password", "expires", "services", "networks"]
+    assert list(document) == ["id", "name", "password", "expires", "expire_unused_seconds", "services",
+                              "networks"]
     assert ENTRY_ID.fullmatch(document["id"]) and PASSWORD.fullmatch(document["password"])
     assert (document["name"], document["services"], document["networks"]) == \
         ("Backup", ["dovecot", "sshd"], ["192.0.2.0/24", "2001:db8::/32"])
@@ -100,6 +102,67 @@ def test_list_json_shows_the_last_use(env, cli):
     assert abs(iso_to_us(entry["last_used"]) - now_us()) < 60 * 10**6
     assert ok(env, cli, "list", user=USER_A).splitlines()[1].endswith(
         "  just now, dovecot from 192.0.2.7  never    from 192.0.2.0/24")
+
+
+def test_expire_unused_is_shown_in_the_list(env, cli):
+    document = json.loads(ok(env, cli, "create", "Rare", "--expire-unused", "30d", "--json", user=USER_A))
+    assert document["expire_unused_seconds"] == 30 * 86400
+    [entry] = listed(env, cli, user=USER_A)
+    assert entry["expire_unused_seconds"] == 30 * 86400
+    assert iso_to_us(entry["stops_if_unused_until"]) == iso_to_us(entry["created"]) + 30 * 86400 * 10**6
+    line = ok(env, cli, "list", user=USER_A).splitlines()[1]
+    assert "  stops working if unused until " in line, line
+    e = run(env, cli, "create", "Bad", "--expire-unused", "2027-01-01", user=USER_A)
+    assert (e.returncode, e.stdout) == (2, "")
+    assert e.stderr == "apppass: --expire-unused takes a duration such as 30d, 12w or 1y, or never.\n"
+
+
+def test_revoked_passwords_are_listed_and_forgotten(env, cli):
+    password = create(env, cli, "Old Laptop")
+    [entry] = listed(env, cli, user=USER_A)
+    assert ok(env, cli, "delete", "Old Laptop", "--yes", user=USER_A) == 'Deleted app password "Old Laptop".\n'
+    assert ok(env, cli, "list", "--revoked", user=USER_A) == \
+        "ID        NAME        REVOKED   REASON   SINCE THEN\n" \
+        "%s  Old Laptop  just now  deleted  not tried since\n" % entry["id"]
+    for _ in range(14):
+        try:
+            env.client().verify(USER_A, password, "dovecot", "203.0.113.7")
+        except Exception as e:  # noqa: B902 - the daemon's answer is checked in tests/integration
+            assert "Revoked" in str(e)
+    line = ok(env, cli, "list", "--revoked", user=USER_A).splitlines()[1]
+    assert line.endswith("deleted  still tried 14 times, last from 203.0.113.7 via dovecot just now"), line
+    [record] = json.loads(ok(env, cli, "list", "--revoked", "--json", user=USER_A))["revoked"]
+    assert list(record) == ["id", "name", "revoked", "reason", "attempts", "last_attempt", "last_attempt_service",
+                            "last_attempt_remote_host"]
+    assert (record["id"], record["reason"], record["attempts"], record["last_attempt_service"],
+            record["last_attempt_remote_host"]) == (entry["id"], "deleted", 14, "dovecot", "203.0.113.7")
+    assert ok(env, cli, "delete", "--revoked", entry["id"], user=USER_A) == "Forgot 1 revoked app password.\n"
+    assert ok(env, cli, "list", "--revoked", user=USER_A) == "You have no revoked app passwords on record.\n"
+    create(env, cli, "a")
+    create(env, cli, "b")
+    ok(env, cli, "delete", "--all", "--yes", user=USER_A)
+    assert ok(env, cli, "delete", "--all-revoked", user=USER_A) == "Forgot 2 revoked app passwords.\n"
+
+
+def test_rename_and_rotate(env, cli):
+    old = create(env, cli, "Phone")
+    [entry] = listed(env, cli, user=USER_A)
+    assert ok(env, cli, "rename", "Phone", "Old Phone", user=USER_A) == \
+        'Renamed app password "Phone" to "Old Phone".\n'
+    new = ok(env, cli, "rotate", entry["id"], user=USER_A).rstrip("\n")
+    assert PASSWORD.fullmatch(new) and new != old
+    [entry] = listed(env, cli, user=USER_A)
+    assert entry["name"] == "Old Phone" and entry["old_password_until"] is not None
+    assert "  old password still accepted until " in ok(env, cli, "list", user=USER_A).splitlines()[1]
+    assert env.client().verify(USER_A, old, "imap", "") == entry["id"]
+    assert env.client().verify(USER_A, new, "imap", "") == entry["id"]
+    assert listed(env, cli, user=USER_A)[0]["old_password_until"] is None
+    document = json.loads(ok(env, cli, "rotate", "Old Phone", "--json", user=USER_A))
+    assert list(document) == ["id", "name", "password", "old_password_until"]
+    assert (document["id"], document["name"]) == (entry["id"], "Old Phone")
+    assert env.client().verify(USER_A, document["password"], "imap", "") == entry["id"]
+    e = run(env, cli, "rotate", "nothing", user=USER_A)
+    assert (e.returncode, e.stdout) == (1, "")
 
 
 # the limit and the name rules

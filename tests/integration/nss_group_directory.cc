@@ -4,7 +4,11 @@
 // would be through nsswitch.conf. It serves one group, apppasstest-denied (gid 2902), whose
 // member is apppasstest-erin. While the file named by APPPASS_TEST_GROUPS_DOWN exists, every
 // group lookup answers NSS_STATUS_UNAVAIL with EHOSTDOWN: the directory is unreachable.
-// Users come from nss_wrapper's passwd file, so every user lookup here answers "not found".
+// Users come from nss_wrapper's passwd file, so every user lookup here answers "not found",
+// except for one account of the directory's own, apppasstest-alias (uid 2904, the uid of a
+// files account too): while the file named by APPPASS_TEST_USERS_DOWN exists, looking it up
+// answers NSS_STATUS_UNAVAIL with EPERM, which some modules also use for "no such user" and
+// which must never be taken for it when an entry's account is checked.
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -20,9 +24,39 @@ constexpr const char* kGroup = "apppasstest-denied";
 constexpr gid_t kGid = 2902;
 constexpr const char* kMember = "apppasstest-erin";
 
-bool directory_down() {
-    const char* flag = std::getenv("APPPASS_TEST_GROUPS_DOWN");
+constexpr const char* kAlias = "apppasstest-alias";
+constexpr uid_t kAliasUid = 2904;
+
+bool flag_set(const char* variable) {
+    const char* flag = std::getenv(variable);
     return flag != nullptr && access(flag, F_OK) == 0;
+}
+
+bool directory_down() { return flag_set("APPPASS_TEST_GROUPS_DOWN"); }
+
+// The directory's one account into RESULT, its strings in BUFFER.
+nss_status fill_alias(struct passwd* result, char* buffer, size_t buflen, int* errnop) {
+    static constexpr const char* kStrings[] = {kAlias, "x", "", "/nonexistent", "/bin/sh"};
+    char* text = buffer;
+    char* fields[5];
+    for (int i = 0; i < 5; ++i) {
+        const size_t n = std::strlen(kStrings[i]) + 1;
+        if (static_cast<size_t>(text - buffer) + n > buflen) {
+            *errnop = ERANGE;
+            return NSS_STATUS_TRYAGAIN;
+        }
+        std::memcpy(text, kStrings[i], n);
+        fields[i] = text;
+        text += n;
+    }
+    result->pw_name = fields[0];
+    result->pw_passwd = fields[1];
+    result->pw_gecos = fields[2];
+    result->pw_dir = fields[3];
+    result->pw_shell = fields[4];
+    result->pw_uid = kAliasUid;
+    result->pw_gid = kAliasUid;
+    return NSS_STATUS_SUCCESS;
 }
 
 nss_status unreachable(int* errnop) {
@@ -67,9 +101,17 @@ nss_status _nss_apppasstest_getpwent_r(struct passwd*, char*, size_t, int* errno
     *errnop = ENOENT;
     return NSS_STATUS_NOTFOUND;
 }
-nss_status _nss_apppasstest_getpwnam_r(const char*, struct passwd*, char*, size_t, int* errnop) {
-    *errnop = ENOENT;
-    return NSS_STATUS_NOTFOUND;
+nss_status _nss_apppasstest_getpwnam_r(const char* name, struct passwd* result, char* buffer, size_t buflen,
+                                       int* errnop) {
+    if (std::strcmp(name, kAlias) != 0) {
+        *errnop = ENOENT;
+        return NSS_STATUS_NOTFOUND;
+    }
+    if (flag_set("APPPASS_TEST_USERS_DOWN")) {
+        *errnop = EPERM;
+        return NSS_STATUS_UNAVAIL;
+    }
+    return fill_alias(result, buffer, buflen, errnop);
 }
 nss_status _nss_apppasstest_getpwuid_r(uid_t, struct passwd*, char*, size_t, int* errnop) {
     *errnop = ENOENT;

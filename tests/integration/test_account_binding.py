@@ -84,12 +84,13 @@ def test_a_reused_uid_does_not_inherit_the_old_accounts_app_passwords(env, accou
     remove_account(OLD)
     add_account(NEW, uid)
     e = error_of(lambda: env.client().verify(NEW, password, "imap", "192.0.2.7"))
-    assert e.short == "BadPassword"
-    assert e.message == ('app password "old phone" was made for the account %s, which no longer exists; '
-                         "it has been removed" % OLD)
-    assert "was made for the account %s" % OLD in env.daemon.log_text()
-    # The entry is gone for good, so the new account starts with nothing.
+    assert e.short == "Revoked"
+    assert e.message == 'app password "old phone" was made for the account %s, which no longer exists' % OLD
+    assert "(%s) of %s ended at its use: account-removed" % (entry_id, OLD) in env.daemon.log_text()
+    # The entry is gone for good, so the new account starts with nothing, and does not even see
+    # the old account's revoked passwords.
     assert env.client().list(NEW) == []
+    assert env.client().call("ListRevoked", NEW, signature="s") == []
     assert pam_login(env, NEW, password) != 0
     assert error_of(lambda: env.client().verify(NEW, password, "imap", "")).short == "NoAppPasswords"
 

@@ -5,10 +5,10 @@ loaded as an NSS module, the way LDAP or SSSD would be). While the directory is 
 getgrouplist() quietly lists only the primary group; the daemon must refuse the app passwords
 of a member of a denied group rather than take that for "not a member"."""
 import os
-import tempfile
 
 import pytest
 
+from nss_directory import nss_wrapped
 from testenv import BusCallError, TestEnv
 
 MEMBER = "apppasstest-erin"      # in apppasstest-denied, which only the directory knows
@@ -18,25 +18,12 @@ DENIED = "apppasstest-denied"
 
 @pytest.fixture
 def directory():
-    module = os.environ.get("APPPASS_TEST_NSS_MODULE")
-    assert module, "APPPASS_TEST_NSS_MODULE is not set (run through ctest)"
-    with tempfile.TemporaryDirectory(prefix="apppass-nss.") as files:
-        with open(os.path.join(files, "passwd"), "w") as f:
-            f.write("root:x:0:0:root:/root:/bin/sh\n"
-                    "%s:x:2901:2901::/nonexistent:/bin/sh\n"
-                    "%s:x:2903:2903::/nonexistent:/bin/sh\n" % (MEMBER, OUTSIDER))
-        with open(os.path.join(files, "group"), "w") as f:
-            f.write("root:x:0:\n%s:x:2901:\n%s:x:2903:\n" % (MEMBER, OUTSIDER))
-        down = os.path.join(files, "directory-down")
-        env = {
-            "LD_PRELOAD": "libnss_wrapper.so",
-            "NSS_WRAPPER_PASSWD": os.path.join(files, "passwd"),
-            "NSS_WRAPPER_GROUP": os.path.join(files, "group"),
-            "NSS_WRAPPER_MODULE_SO_PATH": module,
-            "NSS_WRAPPER_MODULE_FN_PREFIX": "apppasstest",
-            "APPPASS_TEST_GROUPS_DOWN": down,
-        }
-        yield env, down
+    with nss_wrapped("root:x:0:0:root:/root:/bin/sh\n"
+                     "%s:x:2901:2901::/nonexistent:/bin/sh\n"
+                     "%s:x:2903:2903::/nonexistent:/bin/sh\n" % (MEMBER, OUTSIDER),
+                     "root:x:0:\n%s:x:2901:\n%s:x:2903:\n" % (MEMBER, OUTSIDER),
+                     "APPPASS_TEST_GROUPS_DOWN", "directory-down") as wrapped:
+        yield wrapped
 
 
 def verify_error(client, user, password):

@@ -29,5 +29,7 @@ def test_introspection_matches_the_documentation(client):
     assert len(served) == 1
     assert methods_of(served[0]) == documented_methods()
     assert set(documented_methods()) == {"CreatePassword", "ListPasswords", "DeletePassword",
-                                          "DeleteAllPasswords", "VerifyPassword", "PurgeOrphans"}
+                                          "DeleteAllPasswords", "VerifyPassword", "PurgeOrphans",
+                                          "ListRevoked", "DeleteRevoked", "DeleteAllRevoked",
+                                          "RenamePassword", "RotatePassword"}
     assert served[0].findall("property") == [] and served[0].findall("signal") == []

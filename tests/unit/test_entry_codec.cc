@@ -63,6 +63,9 @@ EntryRecord every_field_set() {
     record.expires_us = UINT64_MAX;
     record.services = {"dovecot", "sshd"};
     record.networks = {"192.0.2.0/24", "2001:db8::/64", "127.0.0.1/32"};
+    record.idle_expiry_us = 90ull * 86400 * 1000000;
+    record.idle_deadline_us = 1700000999000001 + 90ull * 86400 * 1000000;
+    record.old_password_until_us = 1700001000000000;
     return record;
 }
 
@@ -110,6 +113,7 @@ void encoder_writes_the_contract_keys(void**) {
         {api::kFieldId, "s"},          {api::kFieldName, "s"},         {api::kFieldCreated, "t"},
         {api::kFieldLastUsed, "t"},    {api::kFieldLastService, "s"},  {api::kFieldLastRemoteHost, "s"},
         {api::kFieldExpires, "t"},     {api::kFieldServices, "as"},    {api::kFieldNetworks, "as"},
+        {api::kFieldIdleExpiry, "t"},  {api::kFieldIdleDeadline, "t"}, {api::kFieldOldPasswordUntil, "t"},
     };
     std::set<std::pair<std::string, std::string>> seen;
     assert_true(sd_bus_message_enter_container(m.get(), 'a', "{sv}") > 0);

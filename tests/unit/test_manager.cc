@@ -64,7 +64,7 @@ static void expired_entries_never_verify(void**) {
     assert_true(f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "").ok());
     f.wall += 1000;
     auto expired = f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "");
-    assert_int_equal(code(expired.error()), code(ErrorCode::BadPassword));
+    assert_int_equal(code(expired.error()), code(ErrorCode::Revoked));
     assert_text_equal(expired.error().message, "app password \"short-lived\" has expired");
     // An expiry in the past is refused at creation.
     options.expires = f.wall - 1;
@@ -220,8 +220,9 @@ static void delete_by_id(void**) {
     assert_int_equal(code(f.manager->remove(kRoot, "", "zzzzzzzz").error()), code(ErrorCode::NoSuchPassword));
     assert_int_equal(code(f.manager->remove(kRoot, "", "nope").error()), code(ErrorCode::InvalidArgument));
     assert_true(f.manager->remove(kRoot, "", created.value().id).ok());
+    // Recognised as the deleted one (a tombstone), not as an unknown password.
     assert_int_equal(code(f.manager->verify(kRoot, "root", created.value().password.view(), "imap", "").error()),
-                     code(ErrorCode::NoAppPasswords));
+                     code(ErrorCode::Revoked));
     assert_int_equal(f.manager->remove_all(kRoot, "").value(), 0);
 }
 

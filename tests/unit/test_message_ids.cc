@@ -119,6 +119,11 @@ void each_outcome_has_its_kind(void**) {
     assert_true(kind_of_success("delete-all") == EventKind::Deleted);
     assert_true(kind_of_success("purge-orphans") == EventKind::Deleted);
     assert_true(kind_of_success("verify") == EventKind::Verified);
+    assert_true(kind_of_success("list") == EventKind::Listed);
+    assert_true(kind_of_success("list-revoked") == EventKind::Listed);
+    assert_true(kind_of_success("rotate") == EventKind::Changed);
+    assert_true(kind_of_success("rename") == EventKind::Changed);
+    assert_true(kind_of_success("delete-revoked") == EventKind::Deleted);
     assert_true(kind_of_refusal("verify", ErrorCode::BadPassword) == EventKind::Refused);
     assert_true(kind_of_refusal("verify", ErrorCode::Throttled) == EventKind::Throttled);
     assert_true(kind_of_refusal("create", ErrorCode::LimitReached) == EventKind::Refused);

@@ -22,11 +22,17 @@ inline constexpr const char* kDeletePassword = "DeletePassword";
 inline constexpr const char* kDeleteAllPasswords = "DeleteAllPasswords";
 inline constexpr const char* kVerifyPassword = "VerifyPassword";
 inline constexpr const char* kPurgeOrphans = "PurgeOrphans";
+inline constexpr const char* kListRevoked = "ListRevoked";
+inline constexpr const char* kDeleteRevoked = "DeleteRevoked";
+inline constexpr const char* kDeleteAllRevoked = "DeleteAllRevoked";
+inline constexpr const char* kRenamePassword = "RenamePassword";
+inline constexpr const char* kRotatePassword = "RotatePassword";
 
 // Keys of the CreatePassword options dictionary.
 inline constexpr const char* kOptionServices = "services";  // as
 inline constexpr const char* kOptionNetworks = "networks";  // as
 inline constexpr const char* kOptionExpires = "expires";    // t, µs since the epoch, 0 = never
+inline constexpr const char* kOptionIdleExpiry = "idle_expiry";  // t, µs unused before it stops, 0 = never
 
 // Keys of each ListPasswords entry.
 inline constexpr const char* kFieldId = "id";                          // s
@@ -38,6 +44,17 @@ inline constexpr const char* kFieldLastRemoteHost = "last_remote_host";// s
 inline constexpr const char* kFieldExpires = "expires";                // t, 0 = never
 inline constexpr const char* kFieldServices = "services";              // as
 inline constexpr const char* kFieldNetworks = "networks";              // as
+inline constexpr const char* kFieldIdleExpiry = "idle_expiry";         // t, µs, 0 = never
+inline constexpr const char* kFieldIdleDeadline = "idle_deadline";     // t, stops unless used before, 0 = never
+inline constexpr const char* kFieldOldPasswordUntil = "old_password_until";  // t, rotated: old one accepted until, 0 = not
+
+// Keys of each ListRevoked record (besides id and name).
+inline constexpr const char* kFieldRevoked = "revoked";                // t
+inline constexpr const char* kFieldReason = "reason";                  // s
+inline constexpr const char* kFieldAttempts = "attempts";              // t
+inline constexpr const char* kFieldLastAttempt = "last_attempt";       // t, 0 = never
+inline constexpr const char* kFieldLastAttemptService = "last_attempt_service";         // s
+inline constexpr const char* kFieldLastAttemptRemoteHost = "last_attempt_remote_host";  // s
 
 // Keys of each PurgeOrphans record.
 inline constexpr const char* kFieldUser = "user";                      // s
@@ -57,6 +74,7 @@ enum class ErrorCode {
     StoreUnavailable,
     NoAppPasswords,
     Internal,
+    Revoked,
 };
 
 inline constexpr std::string_view kErrorPrefix = "org.apppass.AppPass1.Error.";

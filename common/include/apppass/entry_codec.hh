@@ -25,6 +25,9 @@ struct EntryRecord {
     std::uint64_t expires_us = 0;       // 0 = never
     std::vector<std::string> services;  // empty = every service
     std::vector<std::string> networks;  // empty = any host
+    std::uint64_t idle_expiry_us = 0;   // stops when unused this long; 0 = never
+    std::uint64_t idle_deadline_us = 0; // when it stops unless used before; 0 = never
+    std::uint64_t old_password_until_us = 0;  // rotated: the old password works until then; 0 = not
 
     bool operator==(const EntryRecord&) const = default;
 };

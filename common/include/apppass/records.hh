@@ -19,6 +19,23 @@ struct OrphanRecord {
     bool operator==(const OrphanRecord&) const = default;
 };
 
+// One revoked app password, as ListRevoked describes it.
+struct RevokedRecord {
+    std::string id;
+    std::string name;
+    std::uint64_t revoked_us = 0;
+    std::string reason;  // deleted, expired, idle, account-removed, password-changed, rotated
+    std::uint64_t attempts = 0;
+    std::uint64_t last_attempt_us = 0;  // 0 = never tried since
+    std::string last_attempt_service;
+    std::string last_attempt_remote_host;
+
+    bool operator==(const RevokedRecord&) const = default;
+};
+
+int append_revoked_record(sd_bus_message* m, const RevokedRecord& record);
+int read_revoked_record(sd_bus_message* m, RevokedRecord& record);
+
 int append_orphan_record(sd_bus_message* m, const OrphanRecord& record);
 // As read_entry_record: 1 read, 0 at the end of the array, a negative errno on a bad shape.
 int read_orphan_record(sd_bus_message* m, OrphanRecord& record);

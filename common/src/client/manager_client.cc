@@ -34,6 +34,8 @@ int append_create_options(sd_bus_message* m, const CreateRequest& request) {
         r = append_string_list_option(m, api::kOptionNetworks, request.networks);
     if (r >= 0 && request.expires_us != 0)
         r = sd_bus_message_append(m, "{sv}", api::kOptionExpires, "t", request.expires_us);
+    if (r >= 0 && request.idle_expiry_us)
+        r = sd_bus_message_append(m, "{sv}", api::kOptionIdleExpiry, "t", *request.idle_expiry_us);
     if (r >= 0)
         r = sd_bus_message_close_container(m);
     return r;
@@ -56,6 +58,20 @@ CallResult<std::vector<Record>> read_records(const char* method, sd_bus_message*
     if (r < 0)
         return malformed(method, r);
     return records;
+}
+
+// The "u" of a reply that counts what a change ended.
+CallResult<std::uint32_t> read_count(const char* method, sd_bus_message* reply) {
+    std::uint32_t count = 0;
+    const int r = sd_bus_message_read_basic(reply, 'u', &count);
+    if (r <= 0)
+        return malformed(method, r < 0 ? r : -EBADMSG);
+    return count;
+}
+
+// Appends the one argument of a method that takes only the user.
+int append_user(sd_bus_message* m, const std::string& user) {
+    return sd_bus_message_append_basic(m, 's', user.c_str());
 }
 
 }  // namespace
@@ -140,9 +156,7 @@ CallResult<CreatedPassword> ManagerClient::create_password(const std::string& us
 CallResult<std::vector<api::EntryRecord>> ManagerClient::list_passwords(const std::string& user,
                                                                         const Deadline& deadline) {
     const char* method = api::kListPasswords;
-    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
-        return sd_bus_message_append_basic(m, 's', user.c_str());
-    });
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) { return append_user(m, user); });
     if (!reply)
         return std::move(reply).error();
     auto entries = read_records<api::EntryRecord>(method, reply.value().get(), api::read_entry_record);
@@ -168,16 +182,10 @@ CallResult<bool> ManagerClient::delete_password(const std::string& user, const s
 CallResult<std::uint32_t> ManagerClient::delete_all_passwords(const std::string& user,
                                                               const Deadline& deadline) {
     const char* method = api::kDeleteAllPasswords;
-    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
-        return sd_bus_message_append_basic(m, 's', user.c_str());
-    });
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) { return append_user(m, user); });
     if (!reply)
         return std::move(reply).error();
-    std::uint32_t count = 0;
-    const int r = sd_bus_message_read_basic(reply.value().get(), 'u', &count);
-    if (r <= 0)
-        return malformed(method, r < 0 ? r : -EBADMSG);
-    return count;
+    return read_count(method, reply.value().get());
 }
 
 CallResult<std::vector<api::OrphanRecord>> ManagerClient::purge_orphans(const Deadline& deadline) {
@@ -186,6 +194,53 @@ CallResult<std::vector<api::OrphanRecord>> ManagerClient::purge_orphans(const De
     if (!reply)
         return std::move(reply).error();
     return read_records<api::OrphanRecord>(method, reply.value().get(), api::read_orphan_record);
+}
+
+CallResult<std::vector<api::RevokedRecord>> ManagerClient::list_revoked(const std::string& user,
+                                                                        const Deadline& deadline) {
+    const char* method = api::kListRevoked;
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) { return append_user(m, user); });
+    if (!reply)
+        return std::move(reply).error();
+    return read_records<api::RevokedRecord>(method, reply.value().get(), api::read_revoked_record);
+}
+
+CallResult<std::uint32_t> ManagerClient::delete_revoked(const std::string& user, const std::optional<std::string>& id,
+                                                        const Deadline& deadline) {
+    const char* method = id ? api::kDeleteRevoked : api::kDeleteAllRevoked;
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
+        return id ? sd_bus_message_append(m, "ss", user.c_str(), id->c_str()) : append_user(m, user);
+    });
+    if (!reply)
+        return std::move(reply).error();
+    return read_count(method, reply.value().get());
+}
+
+CallResult<bool> ManagerClient::rename_password(const std::string& user, const std::string& id,
+                                                const std::string& name, const Deadline& deadline) {
+    auto reply = call_method(api::kRenamePassword, deadline, [&](sd_bus_message* m) {
+        return sd_bus_message_append(m, "sss", user.c_str(), id.c_str(), name.c_str());
+    });
+    if (!reply)
+        return std::move(reply).error();
+    return true;
+}
+
+CallResult<SecretString> ManagerClient::rotate_password(const std::string& user, const std::string& id,
+                                                        const Deadline& deadline) {
+    const char* method = api::kRotatePassword;
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
+        return sd_bus_message_append(m, "ss", user.c_str(), id.c_str());
+    });
+    if (!reply)
+        return std::move(reply).error();
+    int r = sd_bus_message_sensitive(reply.value().get());
+    const char* password = nullptr;
+    if (r >= 0)
+        r = sd_bus_message_read_basic(reply.value().get(), 's', &password);
+    if (r <= 0 || password == nullptr)
+        return malformed(method, r < 0 ? r : -EBADMSG);
+    return SecretString(password);
 }
 
 }  // namespace apppass::client

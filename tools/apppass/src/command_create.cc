@@ -27,6 +27,7 @@ struct CreateOptions {
     std::vector<std::string> services;
     std::vector<std::string> networks;
     std::string expires = "never";
+    std::string expire_unused;  // "": the daemon's default
     std::shared_ptr<JsonOption> json;
 };
 
@@ -38,6 +39,19 @@ std::uint64_t resolve_expiry(const std::string& text) {
     if (!at)
         throw Failure(FailureKind::Usage, at.error().message);
     return at.value();
+}
+
+// --expire-unused DURATION: µs, or none for the daemon's default ("never" is 0).
+std::optional<std::uint64_t> resolve_idle_expiry(const std::string& text) {
+    if (text.empty())
+        return std::nullopt;
+    auto spec = parse_expiry(text);
+    if (spec && std::holds_alternative<NeverExpires>(spec.value()))
+        return 0;
+    if (!spec || !std::holds_alternative<ExpiresAfter>(spec.value()))
+        throw Failure(FailureKind::Usage, "--expire-unused takes a duration such as 30d, 12w or 1y, or never");
+    const auto seconds = std::get<ExpiresAfter>(spec.value()).duration.count();
+    return static_cast<std::uint64_t>(seconds) * 1000000;
 }
 
 // The password is the only thing on standard output, so `$(apppass create x)` is the password.
@@ -53,6 +67,9 @@ void print_for_people(const GlobalOptions& global, const CreateRequest& request,
               << "    " << grouped.view() << "\n\n";
     if (request.expires_us != 0)
         std::cout << fmt::format("It works until {}.\n", format_local_minute(request.expires_us));
+    if (request.idle_expiry_us && *request.idle_expiry_us != 0)
+        std::cout << fmt::format("It stops working when unused for {} days.\n",
+                                 *request.idle_expiry_us / 86'400'000'000);
     std::cout << "Enter it in the app now: it will not be shown again and cannot be recovered.\n"
                  "Spaces are optional. If it is lost, delete it and create a new one.\n"
               << std::flush;
@@ -64,6 +81,9 @@ void print_json(const CreateRequest& request, CreatedPassword& created, JsonMode
         {"name", request.name},
         {"password", created.password.view()},
         {"expires", time_or_null(request.expires_us)},
+        {"expire_unused_seconds", request.idle_expiry_us && *request.idle_expiry_us != 0
+                                      ? nlohmann::ordered_json(*request.idle_expiry_us / 1000000)
+                                      : nlohmann::ordered_json(nullptr)},
         {"services", request.services},
         {"networks", request.networks},
     };
@@ -77,7 +97,7 @@ void print_json(const CreateRequest& request, CreatedPassword& created, JsonMode
 
 void run_create(const GlobalOptions& global, const CreateOptions& options) {
     CreateRequest request{options.name, options.services, options.networks,
-                          resolve_expiry(options.expires)};
+                          resolve_expiry(options.expires), resolve_idle_expiry(options.expire_unused)};
     AppPassClient client(!global.no_ask_password, global.host);
     CreatedPassword created = client.create(global.user, request);
     if (options.json->enabled())
@@ -111,6 +131,10 @@ void add_create_command(CLI::App& app, const GlobalOptions& global) {
                         "stop working after a duration (12h, 90d, 2w, 1y) or on a date "
                         "(2027-01-31); default: never")
         ->option_text("WHEN");
+    command->add_option("--expire-unused", options->expire_unused,
+                        "stop working when not used for this long (30d, 12w, 1y, or never); "
+                        "default: the daemon's idle_expiry")
+        ->option_text("DURATION");
     options->json = JsonOption::add_to(command, "the new entry and password");
     command->callback([&global, options] { run_create(global, *options); });
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "daemon.hh"
+#include "entry_lookup.hh"
 #include "commands.hh"
 #include "failure.hh"
 #include "terminal.hh"
@@ -19,26 +20,9 @@ struct DeleteOptions {
     std::string target;  // an id or a name
     bool all = false;
     bool yes = false;
+    std::string revoked;  // --revoked ID
+    bool all_revoked = false;
 };
-
-// Ids are tried first: they never change. A name that is also another entry's id cannot be
-// told apart, so that is an error rather than a guess.
-PasswordEntry find_entry(const std::vector<PasswordEntry>& entries, const std::string& target) {
-    const auto by_id = std::find_if(entries.begin(), entries.end(),
-                                    [&](const PasswordEntry& e) { return e.id == target; });
-    const auto by_name = std::find_if(entries.begin(), entries.end(),
-                                      [&](const PasswordEntry& e) { return e.name == target; });
-    if (by_id != entries.end() && by_name != entries.end() && by_id != by_name)
-        throw Failure(FailureKind::Usage,
-                      fmt::format("\"{}\" is the id of one app password and the name of another; "
-                                  "delete by id (\"apppass list\" shows them)", target));
-    if (by_id != entries.end())
-        return *by_id;
-    if (by_name != entries.end())
-        return *by_name;
-    throw Failure(FailureKind::NoSuchPassword,
-                  fmt::format("there is no app password with the id or name \"{}\"", target));
-}
 
 // Asks unless --yes was given; throws when the answer is not yes or there is no one to ask.
 void require_confirmation(const DeleteOptions& options, const std::string& question) {
@@ -56,7 +40,7 @@ std::string owner_suffix(const GlobalOptions& global) {
 }
 
 void delete_one(const GlobalOptions& global, const DeleteOptions& options, AppPassClient& client) {
-    const PasswordEntry entry = find_entry(client.list(global.user), options.target);
+    const PasswordEntry entry = find_entry(client.list(global.user), options.target, "delete");
     require_confirmation(options, fmt::format("Delete app password \"{}\"{} (created {})?",
                                               entry.name, owner_suffix(global),
                                               format_local_date(entry.created_us)));
@@ -90,7 +74,21 @@ void delete_all(const GlobalOptions& global, const DeleteOptions& options, AppPa
     std::cout << fmt::format("Deleted {}{}.\n", count_of_passwords(deleted), owner_suffix(global));
 }
 
+// Forgetting revoked passwords changes no login, so it is not confirmed.
+void delete_revoked(const GlobalOptions& global, const DeleteOptions& options, AppPassClient& client) {
+    const auto id = options.all_revoked ? std::nullopt : std::optional<std::string>(options.revoked);
+    const std::uint32_t forgotten = client.remove_revoked(global.user, id);
+    std::cout << fmt::format("Forgot {} revoked app password{}{}.\n", forgotten, forgotten == 1 ? "" : "s",
+                             owner_suffix(global));
+}
+
 void run_delete(const GlobalOptions& global, const DeleteOptions& options) {
+    if (options.all_revoked || !options.revoked.empty()) {
+        AppPassClient client(!global.no_ask_password, global.host);
+        delete_revoked(global, options, client);
+        std::cout << std::flush;
+        return;
+    }
     if (!options.all && options.target.empty())
         throw Failure(FailureKind::Usage,
                       "say which app password to delete: its ID or NAME, or --all for every one");
@@ -111,6 +109,13 @@ void add_delete_command(CLI::App& app, const GlobalOptions& global) {
     auto* target = command->add_option("ID|NAME", options->target, "the app password to delete");
     command->add_flag("--all", options->all, "delete every app password of the user")->excludes(target);
     command->add_flag("--yes,-y", options->yes, "do not ask for confirmation");
+    auto* revoked = command->add_option("--revoked", options->revoked,
+                                        "forget the record of a revoked app password (apppass list --revoked)")
+                        ->option_text("ID")
+                        ->excludes(target);
+    command->add_flag("--all-revoked", options->all_revoked, "forget every revoked app password of the user")
+        ->excludes(target)
+        ->excludes(revoked);
     command->callback([&global, options] { run_delete(global, *options); });
 }
 

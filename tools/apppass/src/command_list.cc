@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// apppass list [--json[=MODE] | -j | --names] [--no-legend]
+// apppass list [--revoked] [--json[=MODE] | -j | --names] [--no-legend]
 #include <chrono>
-#include <iomanip>
 #include <iostream>
 #include <memory>
 
@@ -23,6 +22,7 @@ struct ListOptions {
     std::shared_ptr<JsonOption> json;
     bool names = false;
     bool no_legend = false;
+    bool revoked = false;
 };
 
 std::uint64_t now_us() {
@@ -44,11 +44,17 @@ std::string last_use_cell(const PasswordEntry& entry, std::uint64_t now) {
 }
 
 std::string expiry_cell(const PasswordEntry& entry, std::uint64_t now) {
-    if (entry.expires_us == 0)
-        return "never";
-    if (entry.expires_us <= now)
-        return "expired " + format_for_people(entry.expires_us, now);
-    return format_for_people(entry.expires_us, now);
+    std::string cell;
+    if (entry.expires_us != 0)
+        cell = entry.expires_us <= now ? "expired " + format_for_people(entry.expires_us, now)
+                                       : format_for_people(entry.expires_us, now);
+    if (entry.old_password_until_us > now)
+        cell += (cell.empty() ? "" : "; ") + std::string("old password still accepted until ") +
+                format_for_people(entry.old_password_until_us, now);
+    if (entry.idle_deadline_us != 0)
+        cell += (cell.empty() ? "" : "; ") + std::string("stops working if unused until ") +
+                format_for_people(entry.idle_deadline_us, now);
+    return cell.empty() ? "never" : cell;
 }
 
 // "dovecot, sshd from 192.0.2.0/24", "from 2001:db8::/32", or "-" when unrestricted.
@@ -78,7 +84,60 @@ void print_empty_hint(const GlobalOptions& global) {
                                  "apppass --user {0} create NAME\n", global.user);
 }
 
+// "still tried 14 times, last from 203.0.113.7 via dovecot 2 hours ago", or "not tried since".
+std::string tried_cell(const api::RevokedRecord& record, std::uint64_t now) {
+    if (record.attempts == 0)
+        return "not tried since";
+    std::string cell = fmt::format("still tried {} time{}, last", record.attempts, record.attempts == 1 ? "" : "s");
+    if (!record.last_attempt_remote_host.empty())
+        cell += " from " + record.last_attempt_remote_host;
+    if (!record.last_attempt_service.empty())
+        cell += " via " + record.last_attempt_service;
+    return cell + " " + format_for_people(record.last_attempt_us, now);
+}
+
+nlohmann::ordered_json text_or_null(const std::string& text) {
+    return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
+}
+
+void run_list_revoked(const GlobalOptions& global, const ListOptions& options) {
+    AppPassClient client(!global.no_ask_password, global.host);
+    const auto revoked = client.list_revoked(global.user);
+    if (options.json->enabled()) {
+        nlohmann::ordered_json document = {{"revoked", nlohmann::ordered_json::array()}};
+        for (const auto& record : revoked)
+            document["revoked"].push_back({
+                {"id", record.id},
+                {"name", record.name},
+                {"revoked", time_or_null(record.revoked_us)},
+                {"reason", record.reason},
+                {"attempts", record.attempts},
+                {"last_attempt", time_or_null(record.last_attempt_us)},
+                {"last_attempt_service", text_or_null(record.last_attempt_service)},
+                {"last_attempt_remote_host", text_or_null(record.last_attempt_remote_host)},
+            });
+        write_json(std::cout, document, options.json->mode());
+    } else if (options.names) {
+        for (const auto& record : revoked)
+            std::cout << record.name << '\n';
+    } else if (revoked.empty()) {
+        if (!options.no_legend)
+            std::cout << (global.user.empty() ? std::string("You have") : global.user + " has")
+                      << " no revoked app passwords on record.\n";
+    } else {
+        const std::uint64_t now = now_us();
+        TextTable table({"ID", "NAME", "REVOKED", "REASON", "SINCE THEN"});
+        for (const auto& record : revoked)
+            table.add_row({record.id, record.name, format_for_people(record.revoked_us, now), record.reason,
+                           tried_cell(record, now)});
+        std::cout << table.render(!options.no_legend);
+    }
+    std::cout << std::flush;
+}
+
 void run_list(const GlobalOptions& global, const ListOptions& options) {
+    if (options.revoked)
+        return run_list_revoked(global, options);
     AppPassClient client(!global.no_ask_password, global.host);
     const auto entries = client.list(global.user);
     if (options.json->enabled()) {
@@ -109,6 +168,9 @@ void add_list_command(CLI::App& app, const GlobalOptions& global) {
         ->excludes(options->json->option());
     command->add_flag("--no-legend", options->no_legend,
                       "print the table without its header line, and nothing when there are no entries");
+    command->add_flag("--revoked", options->revoked,
+                      "list revoked app passwords instead: why and when each was revoked, and whether "
+                      "something still tries it");
     command->callback([&global, options] { run_list(global, *options); });
 }
 

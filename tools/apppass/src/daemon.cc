@@ -96,4 +96,20 @@ std::vector<api::OrphanRecord> AppPassClient::purge_orphans() {
     return value_or_throw(client_.purge_orphans(call_deadline()));
 }
 
+std::vector<api::RevokedRecord> AppPassClient::list_revoked(const std::string& user) {
+    return value_or_throw(client_.list_revoked(user, call_deadline()));
+}
+
+std::uint32_t AppPassClient::remove_revoked(const std::string& user, const std::optional<std::string>& id) {
+    return change([&](const client::Deadline& deadline) { return client_.delete_revoked(user, id, deadline); });
+}
+
+void AppPassClient::rename(const std::string& user, const std::string& id, const std::string& name) {
+    change([&](const client::Deadline& deadline) { return client_.rename_password(user, id, name, deadline); });
+}
+
+SecretString AppPassClient::rotate(const std::string& user, const std::string& id) {
+    return change([&](const client::Deadline& deadline) { return client_.rotate_password(user, id, deadline); });
+}
+
 }  // namespace apppass::cli

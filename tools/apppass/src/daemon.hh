@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ public:
     void remove(const std::string& user, const std::string& id);
     std::uint32_t remove_all(const std::string& user);
     std::vector<api::OrphanRecord> purge_orphans();
+    std::vector<api::RevokedRecord> list_revoked(const std::string& user);
+    std::uint32_t remove_revoked(const std::string& user, const std::optional<std::string>& id);
+    void rename(const std::string& user, const std::string& id, const std::string& name);
+    SecretString rotate(const std::string& user, const std::string& id);
 
 private:
     // CALL(deadline), and once more with polkit's agent when apppassd answers that polkit

@@ -27,6 +27,10 @@ nlohmann::ordered_json entry_to_json(const PasswordEntry& entry) {
         {"expires", time_or_null(entry.expires_us)},
         {"services", entry.services},
         {"networks", entry.networks},
+        {"expire_unused_seconds", entry.idle_expiry_us == 0 ? nlohmann::ordered_json(nullptr)
+                                                            : nlohmann::ordered_json(entry.idle_expiry_us / 1000000)},
+        {"stops_if_unused_until", time_or_null(entry.idle_deadline_us)},
+        {"old_password_until", time_or_null(entry.old_password_until_us)},
     };
 }
 

@@ -62,6 +62,7 @@ FailureKind kind_for_daemon_error(api::ErrorCode code) {
     case api::ErrorCode::StoreUnavailable: return FailureKind::StoreUnavailable;
     // Only VerifyPassword reports these, which this tool never calls.
     case api::ErrorCode::BadPassword:
+    case api::ErrorCode::Revoked:
     case api::ErrorCode::NoAppPasswords:
     case api::ErrorCode::Internal: return FailureKind::DaemonFailed;
     }

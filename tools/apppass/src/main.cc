@@ -51,6 +51,8 @@ int run(int argc, char** argv) {
     add_create_command(app, global);
     add_list_command(app, global);
     add_delete_command(app, global);
+    add_rename_command(app, global);
+    add_rotate_command(app, global);
     add_purge_orphans_command(app, global);
 
     try {

@@ -21,6 +21,7 @@ struct CreateRequest {
     std::vector<std::string> services;
     std::vector<std::string> networks;
     std::uint64_t expires_us = 0;  // 0 = never
+    std::optional<std::uint64_t> idle_expiry_us;  // none: the daemon's default; 0 = never
 };
 
 struct CreatedPassword {
@@ -60,6 +61,14 @@ public:
     CallResult<std::uint32_t> delete_all_passwords(const std::string& user, const Deadline& deadline);
     // Root only: the accounts whose entries were removed because the account is gone.
     CallResult<std::vector<api::OrphanRecord>> purge_orphans(const Deadline& deadline);
+    CallResult<bool> rename_password(const std::string& user, const std::string& id, const std::string& name,
+                                     const Deadline& deadline);
+    // The new password; the reply is wiped by sd-bus when freed.
+    CallResult<SecretString> rotate_password(const std::string& user, const std::string& id, const Deadline& deadline);
+    CallResult<std::vector<api::RevokedRecord>> list_revoked(const std::string& user, const Deadline& deadline);
+    // How many tombstones were forgotten: those with this entry id, or (id nullopt) all of them.
+    CallResult<std::uint32_t> delete_revoked(const std::string& user, const std::optional<std::string>& id,
+                                             const Deadline& deadline);
 
     // How the daemon was reached, once a call has connected; "" before.
     std::string transport() const { return connection_ ? connection_->description() : std::string(); }
