@@ -36,6 +36,7 @@ std::string failure_sentence(const client::CallFailure& failure) {
     case api::ErrorCode::Throttled:
     case api::ErrorCode::StoreUnavailable:
     case api::ErrorCode::BadPassword:
+    case api::ErrorCode::Revoked:  // only VerifyPassword answers it, which the portal never calls
     case api::ErrorCode::NoAppPasswords:
     case api::ErrorCode::Internal:
         return kUnavailable;
