@@ -31,6 +31,7 @@
 #include "postgresql_store.hh"
 #include "sqlite_store.hh"
 #include "state_directory.hh"
+#include "sweep_timer.hh"
 #include "store_key.hh"
 
 #ifndef APPPASS_VERSION
@@ -69,12 +70,10 @@ public:
 private:
     static int on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept;
     static int on_reload_signal(sd_event_source*, const signalfd_siginfo*, void* userdata) noexcept;
-    static int on_sweep_timer(sd_event_source*, uint64_t, void* userdata) noexcept;
     void arm_flush_timer();
     void reload();
     std::string describe_direct_socket() const;
     Status reconfigure_direct_socket(Config& next, const AccessPolicy& policy);
-    void sweep() noexcept;
 
     Options options_;
     Config config_;  // the configuration in force, replaced by a successful reload
@@ -89,8 +88,7 @@ private:
     // After the loop it watches children on, so destroyed before it.
     std::optional<Notifier> notifier_;
     std::unique_ptr<DirectSocket> direct_;  // none when direct_socket = no
-    EventSourcePtr sweep_timer_;
-    std::uint64_t sweep_interval_usec_ = 0;
+    std::unique_ptr<SweepTimer> sweep_timer_;
 };
 
 int Daemon::on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept {
@@ -137,8 +135,7 @@ void Daemon::reload() {
         return refuse(s.error().message);
     manager_->reconfigure(next.value(), std::move(policy).value());
     config_ = std::move(next).value();
-    // The next sweep comes after the old interval; the ones after it, after the new one.
-    sweep_interval_usec_ = static_cast<std::uint64_t>(config_.sweep_interval.count()) * 1000000;
+    sweep_timer_->set_interval(config_.sweep_interval);
     log_message(LOG_INFO, "configuration reloaded from " + options_.config_path + " and " +
                               dropin_directory(options_.config_path) + "/*.conf");
     sd_notify(0, "READY=1\nSTATUS=Serving org.apppass.AppPass1");
@@ -195,23 +192,6 @@ std::string Daemon::describe_direct_socket() const {
     if (!direct_->serving())
         text += ", refusing every connection (direct_socket = no)";
     return text;
-}
-
-void Daemon::sweep() noexcept {
-    try {
-        if (auto s = manager_->sweep(); !s)
-            log_message(LOG_WARNING, "cannot sweep idle and expired app passwords, will retry: " + s.error().message);
-    } catch (const std::exception& e) {
-        log_message(LOG_ERR, std::string("sweeping idle and expired app passwords failed: ") + e.what());
-    }
-}
-
-int Daemon::on_sweep_timer(sd_event_source* source, uint64_t, void* userdata) noexcept {
-    auto* self = static_cast<Daemon*>(userdata);
-    self->sweep();
-    sd_event_source_set_time_relative(source, self->sweep_interval_usec_);
-    sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
-    return 0;
 }
 
 void Daemon::arm_flush_timer() {
@@ -290,18 +270,10 @@ int Daemon::run(const Options& options) {
     // stops pinging, and systemd restarts the daemon. Without a watchdog this does nothing.
     if (int r = sd_event_set_watchdog(event_.get(), true); r < 0)
         return strerror_fail("cannot set up the watchdog", r);
-    // Idle and expired entries become tombstones at start and then every sweep_interval; the
-    // verification checks the same deadlines, so this is tidiness, not what makes them hold.
-    sweep();
-    sweep_interval_usec_ = static_cast<std::uint64_t>(config_.sweep_interval.count()) * 1000000;
-    {
-        sd_event_source* raw_sweep = nullptr;
-        if (int r = sd_event_add_time_relative(event_.get(), &raw_sweep, CLOCK_MONOTONIC, sweep_interval_usec_, 0,
-                                               on_sweep_timer, this);
-            r < 0)
-            return strerror_fail("cannot arm the sweep timer", r);
-        sweep_timer_.reset(raw_sweep);
-    }
+    auto sweep_timer = SweepTimer::start(event_.get(), *manager_, config_.sweep_interval);
+    if (!sweep_timer)
+        return fail(sweep_timer.error().message);
+    sweep_timer_ = std::move(sweep_timer).value();
 
     notifier_.emplace(event_.get(), config.notify);
     manager_->on_change = [this](const ChangeNotice& notice) { notifier_->notify(notice); };
