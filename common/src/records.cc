@@ -24,7 +24,26 @@ constexpr RecordField<RevokedRecord> kRevokedFields[] = {
     {kFieldLastAttemptRemoteHost, &RevokedRecord::last_attempt_remote_host},
 };
 
+constexpr RecordField<UserRecord> kUserFields[] = {
+    {kFieldUser, &UserRecord::user},
+    {kFieldUid, &UserRecord::uid},
+    {kFieldEntries, &UserRecord::entries},
+    {kFieldNewestCreated, &UserRecord::newest_created_us},
+    {kFieldLastUsed, &UserRecord::last_used_us},
+    {kFieldLastService, &UserRecord::last_service},
+    {kFieldLastRemoteHost, &UserRecord::last_remote_host},
+    {kFieldRevokedTried, &UserRecord::revoked_tried},
+};
+
 }  // namespace
+
+int append_user_record(sd_bus_message* m, const UserRecord& record) {
+    return append_record<UserRecord>(m, record, kUserFields);
+}
+
+int read_user_record(sd_bus_message* m, UserRecord& record) {
+    return read_record<UserRecord>(m, record, kUserFields);
+}
 
 int append_revoked_record(sd_bus_message* m, const RevokedRecord& record) {
     return append_record<RevokedRecord>(m, record, kRevokedFields);

@@ -107,4 +107,17 @@ int append_revoked_dict(sd_bus_message* reply, const Tombstone& t) {
                                               u64(t.last_attempt), t.last_service, t.last_remote_host});
 }
 
+int append_user_dict(sd_bus_message* reply, const UserSummary& u) {
+    return api::append_user_record(reply, {
+                                              .user = u.user_name,
+                                              .uid = static_cast<std::uint32_t>(u.uid),
+                                              .entries = u.entries,
+                                              .newest_created_us = u64(u.newest_created),
+                                              .last_used_us = u64(u.last_used),
+                                              .last_service = u.last_service,
+                                              .last_remote_host = u.last_remote_host,
+                                              .revoked_tried = u.revoked_tried,
+                                          });
+}
+
 }  // namespace apppass::daemon

@@ -37,6 +37,8 @@ int reply_with_secret(sd_bus_message* call, const CreatedPassword& created, bool
 int append_entry_dict(sd_bus_message* reply, const Entry& entry);
 // The tombstone as a ListRevoked record (apppass/records.hh).
 int append_revoked_dict(sd_bus_message* reply, const Tombstone& tombstone);
+// An account's overview as a ListUsers record (apppass/records.hh).
+int append_user_dict(sd_bus_message* reply, const UserSummary& summary);
 
 // Replies to M with an aa{sv}: each item of ITEMS appended by APPEND.
 template <typename Item, typename Append>

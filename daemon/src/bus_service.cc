@@ -118,6 +118,8 @@ const sd_bus_vtable* BusService::vtable() noexcept {
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_NAMES("PurgeOrphans", "", "", "aa{sv}", SD_BUS_PARAM(purged),
                                  dispatch_change<&BusService::purge_orphans>, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListUsers", "", "", "aa{sv}", SD_BUS_PARAM(users),
+                                 dispatch<&BusService::list_users>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("ListRevoked", "s", SD_BUS_PARAM(user), "aa{sv}", SD_BUS_PARAM(revoked),
                                  dispatch<&BusService::list_revoked>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DeleteRevoked", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "u",
@@ -362,6 +364,11 @@ int BusService::verify(sd_bus_message* m, sd_bus_error* error) {
     if (!id)
         return reply_error(error, id.error());
     return sd_bus_reply_method_return(m, "s", id.value().c_str());
+}
+
+int BusService::list_users(sd_bus_message* m, sd_bus_error* error) {
+    return answer_records(
+        m, error, [&](const Caller& caller) { return manager_.list_users(caller); }, append_user_dict);
 }
 
 int BusService::purge_orphans(sd_bus_message* m, sd_bus_error* error) {

@@ -51,6 +51,7 @@ private:
     int verify(sd_bus_message* m, sd_bus_error* error);
     int purge_orphans(sd_bus_message* m, sd_bus_error* error);
     int list_revoked(sd_bus_message* m, sd_bus_error* error);
+    int list_users(sd_bus_message* m, sd_bus_error* error);
     int remove_revoked(sd_bus_message* m, sd_bus_error* error);
     int remove_all_revoked(sd_bus_message* m, sd_bus_error* error);
     int rename(sd_bus_message* m, sd_bus_error* error);

@@ -295,6 +295,21 @@ Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user
     return removed;
 }
 
+Result<std::vector<UserSummary>> Manager::list_users(const Caller& caller) {
+    AuditEvent audit{{.event = "list-users", .caller = caller.euid}};
+    if (caller.euid != 0)
+        return audit.refuse(LOG_NOTICE, "refused to list the users who have app passwords",
+                            make_error(ErrorCode::AccessDenied, "only root may list the users who have app passwords"));
+    // Uses not yet written would otherwise be missing from the overview.
+    if (auto s = last_uses_.flush(); !s)
+        log_message(LOG_WARNING, "cannot record last use yet: " + s.error().message);
+    auto users = store_.user_summaries();
+    if (!users)
+        return audit.refuse(LOG_ERR, "failed to list the users who have app passwords", std::move(users).error());
+    audit.succeed(LOG_INFO, "listed the " + std::to_string(users.value().size()) + " users who have app passwords");
+    return users;
+}
+
 Result<std::vector<Binding>> Manager::purge_orphans(const Caller& caller) {
     AuditEvent audit{{.event = "purge-orphans", .caller = caller.euid}};
     if (caller.euid != 0)

@@ -96,6 +96,8 @@ public:
     // or rotate_grace passes, whichever comes first (rotation.cc).
     Result<CreatedPassword> rotate(const Caller& caller, std::string_view user, std::string_view id);
 
+    // Root only: every account with app passwords, or with revoked ones still tried.
+    Result<std::vector<UserSummary>> list_users(const Caller& caller);
     // Root only: deletes the entries of accounts that no longer exist (account_binding.hh).
     Result<std::vector<Binding>> purge_orphans(const Caller& caller);
     // At start: entries made before account names were kept get their uid's name.

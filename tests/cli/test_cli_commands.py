@@ -165,6 +165,26 @@ def test_rename_and_rotate(env, cli):
     assert (e.returncode, e.stdout) == (1, "")
 
 
+def test_list_all_users_is_the_administrators_overview(env, cli):
+    create(env, cli, "Phone")
+    create(env, cli, "Laptop", user=USER_B)
+    [entry] = listed(env, cli, user=USER_A)
+    env.client().verify(USER_A, env.client().call("RotatePassword", USER_A, entry["id"], signature="ss"),
+                        "dovecot", "192.0.2.5")
+    users = json.loads(ok(env, cli, "list", "--all-users", "--json"))["users"]
+    assert [(u["user"], u["entries"], u["last_service"], u["last_remote_host"], u["revoked_still_tried"])
+            for u in users] == [(USER_A, 1, "dovecot", "192.0.2.5", 0), (USER_B, 1, None, None, 0)]
+    assert list(users[0]) == ["user", "uid", "entries", "newest_created", "last_used", "last_service",
+                              "last_remote_host", "revoked_still_tried"]
+    table = ok(env, cli, "list", "--all-users").splitlines()
+    assert table[0].split() == ["USER", "UID", "ENTRIES", "NEWEST", "LAST", "USED", "REVOKED", "STILL", "TRIED"]
+    assert table[1].startswith(USER_A) and "just now, dovecot from 192.0.2.5" in table[1]
+    assert ok(env, cli, "list", "--all-users", "--names") == "%s\n%s\n" % (USER_A, USER_B)
+    e = run(env, cli, "list", "--all-users", user=USER_A)
+    assert (e.returncode, e.stdout) == (1, "")
+    assert e.stderr == "apppass: Not allowed: only root may list the users who have app passwords.\n"
+
+
 # the limit and the name rules
 
 

@@ -27,6 +27,7 @@ inline constexpr const char* kDeleteRevoked = "DeleteRevoked";
 inline constexpr const char* kDeleteAllRevoked = "DeleteAllRevoked";
 inline constexpr const char* kRenamePassword = "RenamePassword";
 inline constexpr const char* kRotatePassword = "RotatePassword";
+inline constexpr const char* kListUsers = "ListUsers";
 
 // Keys of the CreatePassword options dictionary.
 inline constexpr const char* kOptionServices = "services";  // as
@@ -55,6 +56,11 @@ inline constexpr const char* kFieldAttempts = "attempts";              // t
 inline constexpr const char* kFieldLastAttempt = "last_attempt";       // t, 0 = never
 inline constexpr const char* kFieldLastAttemptService = "last_attempt_service";         // s
 inline constexpr const char* kFieldLastAttemptRemoteHost = "last_attempt_remote_host";  // s
+
+// Keys of each ListUsers record (besides user, uid, entries, last_used, last_service,
+// last_remote_host).
+inline constexpr const char* kFieldNewestCreated = "newest_created";   // t, 0 = no entries
+inline constexpr const char* kFieldRevokedTried = "revoked_tried";     // u
 
 // Keys of each PurgeOrphans record.
 inline constexpr const char* kFieldUser = "user";                      // s

@@ -36,6 +36,23 @@ struct RevokedRecord {
 int append_revoked_record(sd_bus_message* m, const RevokedRecord& record);
 int read_revoked_record(sd_bus_message* m, RevokedRecord& record);
 
+// One account in ListUsers, the administrator's overview.
+struct UserRecord {
+    std::string user;                // the account name its entries were made for
+    std::uint32_t uid = 0;
+    std::uint32_t entries = 0;
+    std::uint64_t newest_created_us = 0;  // 0 = no entries
+    std::uint64_t last_used_us = 0;       // 0 = never
+    std::string last_service;
+    std::string last_remote_host;
+    std::uint32_t revoked_tried = 0;      // revoked passwords tried since their revocation
+
+    bool operator==(const UserRecord&) const = default;
+};
+
+int append_user_record(sd_bus_message* m, const UserRecord& record);
+int read_user_record(sd_bus_message* m, UserRecord& record);
+
 int append_orphan_record(sd_bus_message* m, const OrphanRecord& record);
 // As read_entry_record: 1 read, 0 at the end of the array, a negative errno on a bad shape.
 int read_orphan_record(sd_bus_message* m, OrphanRecord& record);

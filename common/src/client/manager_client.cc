@@ -243,4 +243,12 @@ CallResult<SecretString> ManagerClient::rotate_password(const std::string& user,
     return SecretString(password);
 }
 
+CallResult<std::vector<api::UserRecord>> ManagerClient::list_users(const Deadline& deadline) {
+    const char* method = api::kListUsers;
+    auto reply = call_method(method, deadline, [](sd_bus_message*) { return 0; });
+    if (!reply)
+        return std::move(reply).error();
+    return read_records<api::UserRecord>(method, reply.value().get(), api::read_user_record);
+}
+
 }  // namespace apppass::client

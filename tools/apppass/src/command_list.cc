@@ -11,6 +11,7 @@
 #include "daemon.hh"
 #include "commands.hh"
 #include "entry_json.hh"
+#include "failure.hh"
 #include "json_output.hh"
 #include "text_table.hh"
 #include "time_format.hh"
@@ -23,6 +24,7 @@ struct ListOptions {
     bool names = false;
     bool no_legend = false;
     bool revoked = false;
+    bool all_users = false;
 };
 
 std::uint64_t now_us() {
@@ -135,7 +137,58 @@ void run_list_revoked(const GlobalOptions& global, const ListOptions& options) {
     std::cout << std::flush;
 }
 
+// The administrator's overview: who has app passwords, and who has revoked ones still tried.
+void run_list_all_users(const GlobalOptions& global, const ListOptions& options) {
+    AppPassClient client(false, global.host);  // reads only: polkit never asks
+    const auto users = client.list_users();
+    const auto name_of = [](const api::UserRecord& u) { return u.user.empty() ? fmt::format("uid {}", u.uid) : u.user; };
+    if (options.json->enabled()) {
+        nlohmann::ordered_json document = {{"users", nlohmann::ordered_json::array()}};
+        for (const auto& u : users)
+            document["users"].push_back({
+                {"user", u.user},
+                {"uid", u.uid},
+                {"entries", u.entries},
+                {"newest_created", time_or_null(u.newest_created_us)},
+                {"last_used", time_or_null(u.last_used_us)},
+                {"last_service", text_or_null(u.last_service)},
+                {"last_remote_host", text_or_null(u.last_remote_host)},
+                {"revoked_still_tried", u.revoked_tried},
+            });
+        write_json(std::cout, document, options.json->mode());
+    } else if (options.names) {
+        for (const auto& u : users)
+            std::cout << name_of(u) << '\n';
+    } else if (users.empty()) {
+        if (!options.no_legend)
+            std::cout << "Nobody has app passwords.\n";
+    } else {
+        const std::uint64_t now = now_us();
+        TextTable table({"USER", "UID", "ENTRIES", "NEWEST", "LAST USED", "REVOKED STILL TRIED"});
+        for (const auto& u : users) {
+            std::string last = "never";
+            if (u.last_used_us != 0) {
+                last = format_for_people(u.last_used_us, now);
+                if (!u.last_service.empty())
+                    last += ", " + u.last_service;
+                if (!u.last_remote_host.empty())
+                    last += " from " + u.last_remote_host;
+            }
+            table.add_row({name_of(u), std::to_string(u.uid), std::to_string(u.entries),
+                           u.newest_created_us == 0 ? "-" : format_for_people(u.newest_created_us, now), last,
+                           std::to_string(u.revoked_tried)});
+        }
+        std::cout << table.render(!options.no_legend);
+    }
+    std::cout << std::flush;
+}
+
 void run_list(const GlobalOptions& global, const ListOptions& options) {
+    if (options.all_users) {
+        if (!global.user.empty())
+            throw Failure(FailureKind::Usage, "--all-users lists every user; it does not go with --user");
+        return run_list_all_users(global, options);
+    }
     if (options.revoked)
         return run_list_revoked(global, options);
     AppPassClient client(!global.no_ask_password, global.host);
@@ -168,6 +221,9 @@ void add_list_command(CLI::App& app, const GlobalOptions& global) {
         ->excludes(options->json->option());
     command->add_flag("--no-legend", options->no_legend,
                       "print the table without its header line, and nothing when there are no entries");
+    command->add_flag("--all-users", options->all_users,
+                      "root only: every user with app passwords, how many, their newest and last use, "
+                      "and how many revoked ones are still tried");
     command->add_flag("--revoked", options->revoked,
                       "list revoked app passwords instead: why and when each was revoked, and whether "
                       "something still tries it");

@@ -112,4 +112,8 @@ SecretString AppPassClient::rotate(const std::string& user, const std::string& i
     return change([&](const client::Deadline& deadline) { return client_.rotate_password(user, id, deadline); });
 }
 
+std::vector<api::UserRecord> AppPassClient::list_users() {
+    return value_or_throw(client_.list_users(call_deadline()));
+}
+
 }  // namespace apppass::cli

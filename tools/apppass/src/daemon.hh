@@ -29,6 +29,7 @@ public:
     void remove(const std::string& user, const std::string& id);
     std::uint32_t remove_all(const std::string& user);
     std::vector<api::OrphanRecord> purge_orphans();
+    std::vector<api::UserRecord> list_users();
     std::vector<api::RevokedRecord> list_revoked(const std::string& user);
     std::uint32_t remove_revoked(const std::string& user, const std::optional<std::string>& id);
     void rename(const std::string& user, const std::string& id, const std::string& name);

@@ -61,6 +61,8 @@ public:
     CallResult<std::uint32_t> delete_all_passwords(const std::string& user, const Deadline& deadline);
     // Root only: the accounts whose entries were removed because the account is gone.
     CallResult<std::vector<api::OrphanRecord>> purge_orphans(const Deadline& deadline);
+    // Root only: the administrator's overview.
+    CallResult<std::vector<api::UserRecord>> list_users(const Deadline& deadline);
     CallResult<bool> rename_password(const std::string& user, const std::string& id, const std::string& name,
                                      const Deadline& deadline);
     // The new password; the reply is wiped by sd-bus when freed.
