@@ -18,9 +18,11 @@ Error lookup_error(const std::string& what, int error) {
                           std::strerror(error));
 }
 
-// Lookup is getpwnam_r or getpwuid_r. STRICT: only "not found" (0 without an entry, or ENOENT
-// as nss_wrapper and some modules say it) is absence; otherwise EPERM, ESRCH and EBADF, how some
-// NSS modules say "no such user", are taken for it too.
+// Lookup is getpwnam_r or getpwuid_r. STRICT: only glibc's "not found", 0 without an entry, is
+// absence. ENOENT is not: glibc hands back a module's errno when the module is unavailable, and
+// libnss_sss says ENOENT when SSSD's socket is missing, so an SSSD outage would look like every
+// account gone. Otherwise ENOENT, EPERM, ESRCH and EBADF, how some NSS modules say "no such
+// user", are taken for absence too.
 template <typename Lookup>
 Result<std::optional<Account>> lookup(const std::string& what, bool strict, Lookup&& call) {
     std::vector<char> buffer;
@@ -29,7 +31,7 @@ Result<std::optional<Account>> lookup(const std::string& what, bool strict, Look
     const int rc = call_with_growing_buffer(buffer, [&](char* buf, std::size_t size) { return call(&pw, buf, size, &found); });
     if (rc == 0 && found == nullptr)
         return std::optional<Account>();
-    if (rc == ENOENT || (!strict && (rc == ESRCH || rc == EBADF || rc == EPERM)))
+    if (!strict && (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM))
         return std::optional<Account>();
     if (rc != 0)
         return lookup_error(what, rc);

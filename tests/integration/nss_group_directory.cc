@@ -7,9 +7,11 @@
 // Users come from nss_wrapper's passwd file, so every user lookup here answers "not found",
 // except for one account of the directory's own, apppasstest-alias (uid 2904, the uid of a
 // files account too): while the file named by APPPASS_TEST_USERS_DOWN exists, looking it up
-// answers NSS_STATUS_UNAVAIL with EPERM, which some modules also use for "no such user" and
-// which must never be taken for it when an entry's account is checked.
+// answers NSS_STATUS_UNAVAIL with EPERM (or ENOENT, as libnss_sss does when SSSD is down),
+// which some modules also use for "no such user" and which must never be taken for it when an
+// entry's account is checked.
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -33,6 +35,18 @@ bool flag_set(const char* variable) {
 }
 
 bool directory_down() { return flag_set("APPPASS_TEST_GROUPS_DOWN"); }
+
+// What the unavailable account directory says: EPERM, or ENOENT when the flag file holds
+// "ENOENT" (libnss_sss's answer when SSSD's socket is missing).
+int users_down_errno() {
+    char text[16] = {};
+    if (FILE* file = std::fopen(std::getenv("APPPASS_TEST_USERS_DOWN"), "r")) {
+        const size_t n = std::fread(text, 1, sizeof(text) - 1, file);
+        std::fclose(file);
+        text[n] = '\0';
+    }
+    return std::strncmp(text, "ENOENT", 6) == 0 ? ENOENT : EPERM;
+}
 
 // The directory's one account into RESULT, its strings in BUFFER.
 nss_status fill_alias(struct passwd* result, char* buffer, size_t buflen, int* errnop) {
@@ -108,7 +122,7 @@ nss_status _nss_apppasstest_getpwnam_r(const char* name, struct passwd* result, 
         return NSS_STATUS_NOTFOUND;
     }
     if (flag_set("APPPASS_TEST_USERS_DOWN")) {
-        *errnop = EPERM;
+        *errnop = users_down_errno();
         return NSS_STATUS_UNAVAIL;
     }
     return fill_alias(result, buffer, buflen, errnop);
