@@ -37,7 +37,7 @@ constexpr OutcomeRow kOutcomeTable[] = {
     {Outcome::StoreUnavailable, PAM_AUTHINFO_UNAVAIL, PAM_AUTHTOK_ERR, IgnoredBy::IgnoreAuthinfoUnavail,
      "apppassd cannot use its store"},
     {Outcome::UntrustedPeer, PAM_SERVICE_ERR, PAM_AUTHTOK_ERR, IgnoredBy::Nothing,
-     "the owner of org.apppass.AppPass1 is not root; password not sent"},
+     "the owner of org.apppass.AppPass1 is not apppass or root; password not sent"},
     {Outcome::RefusedPassword, PAM_AUTH_ERR, PAM_AUTHTOK_ERR, IgnoredBy::Nothing,
      "password longer than PAM_MAX_RESP_SIZE refused"},
     {Outcome::RefusedUser, PAM_USER_UNKNOWN, PAM_USER_UNKNOWN, IgnoredBy::Nothing,

@@ -16,7 +16,7 @@ enum class Outcome {
     Throttled,        // the daemon's Throttled
     Unavailable,      // no daemon, no answer, timed out, connection lost
     StoreUnavailable, // the daemon's StoreUnavailable: it answered, but cannot use its database
-    UntrustedPeer,    // the name's owner is not root: the password was not sent
+    UntrustedPeer,    // the name's owner is neither apppassd's user nor root: the password was not sent
     RefusedPassword,  // longer than PAM_MAX_RESP_SIZE: refused before any bus traffic
     RefusedUser,      // not a valid login name: refused before any bus traffic
     OutOfMemory,

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""apppass trusts only a daemon that runs as root: on a bus whose policy lets apppass-bob own
-org.apppass.AppPass1, the tool sends the impostor (tests/pam/impostor_daemon.cc) nothing and
-says why."""
+"""apppass trusts only a daemon that runs as apppassd's user (apppass) or root: on a bus whose
+policy lets apppass-bob own org.apppass.AppPass1, the tool sends the impostor
+(tests/pam/impostor_daemon.cc) nothing and says why."""
 
 import os
 import pwd
@@ -30,7 +30,7 @@ def test_impostor_is_sent_nothing(cli, tmp_path, monkeypatch):
         bob = pwd.getpwnam(testenv.USER_B).pw_uid
         refusal = re.compile(
             r"apppass: refusing to talk to the daemon: org\.apppass\.AppPass1 is owned by "
-            r":1\.\d+ running as UID %d, not root; nothing was sent\.\n" % bob)
+            r":1\.\d+ running as UID %d, not apppass or root; nothing was sent\.\n" % bob)
         for result in results:
             assert (result.returncode, result.stdout) == (1, ""), result
             assert refusal.fullmatch(result.stderr), result.stderr

@@ -51,7 +51,7 @@ constexpr Row kExpected[] = {
     {Outcome::StoreUnavailable, PAM_AUTHINFO_UNAVAIL, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_AUTHTOK_ERR,
      "apppassd cannot use its store"},
     {Outcome::UntrustedPeer, PAM_SERVICE_ERR, PAM_SERVICE_ERR, PAM_SERVICE_ERR, PAM_AUTHTOK_ERR,
-     "the owner of org.apppass.AppPass1 is not root; password not sent"},
+     "the owner of org.apppass.AppPass1 is not apppass or root; password not sent"},
     {Outcome::RefusedPassword, PAM_AUTH_ERR, PAM_AUTH_ERR, PAM_AUTH_ERR, PAM_AUTHTOK_ERR,
      "password longer than PAM_MAX_RESP_SIZE refused"},
     {Outcome::RefusedUser, PAM_USER_UNKNOWN, PAM_USER_UNKNOWN, PAM_USER_UNKNOWN, PAM_USER_UNKNOWN,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// A process that is not root listening where the module looks for the direct socket
-// (run_pam_test.py --direct-impostor, the path given with direct_socket=). The module must see
-// from SO_PEERCRED that it is not the trusted user, send it nothing (not even the user name),
-// and not fall back to the bus either, where the real apppassd would have said yes.
+// A process that is neither apppassd's user nor root listening where the module looks for the
+// direct socket (run_pam_test.py --direct-impostor, the path given with direct_socket=). The
+// module must see from SO_PEERCRED that it is not a trusted user, send it nothing (not even the
+// user name), and not fall back to the bus either, where the real apppassd would have said yes.
 #include <fstream>
 #include <sstream>
 #include <string>

@@ -15,6 +15,9 @@ inline constexpr const char* kManagerInterface = "org.apppass.AppPass1.Manager";
 // The direct socket: the same object and interface served peer to peer, without dbus-daemon,
 // to root and the verify_group (apppassd.conf direct_socket, pam_apppass direct_socket=).
 inline constexpr const char* kDirectSocketPath = "/run/apppass/io.socket";
+// The system user apppassd runs as (made by the apppassd package). Clients look its uid up by
+// this name when they connect, since each host's package chooses the number.
+inline constexpr const char* kDaemonUser = "apppass";
 
 inline constexpr const char* kCreatePassword = "CreatePassword";
 inline constexpr const char* kListPasswords = "ListPasswords";

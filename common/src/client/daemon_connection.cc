@@ -5,9 +5,14 @@
 #include <cctype>
 #include <string_view>
 #include <cstdint>
+#include <cerrno>
 #include <cstdlib>
+#include <vector>
+
+#include <pwd.h>
 
 #include "apppass/dbus_api.hh"
+#include "apppass/nss_buffer.hh"
 
 namespace apppass::client {
 namespace {
@@ -45,8 +50,23 @@ CallResult<Endpoint> remote_system_bus_endpoint(const std::string& host) {
     return Endpoint{Endpoint::Kind::RemoteSystemBus, host, "the system bus of " + host};
 }
 
-CallResult<TrustedPeer> trusted_daemon_peer() {
-    return TrustedPeer{};
+CallResult<TrustedPeer> trusted_daemon_peer(const char* user) {
+    TrustedPeer trusted;
+    trusted.name = std::string(user) + " or root";
+    // getpwnam_r, never getpwnam: the PAM module shares the process with the program that
+    // loaded it, whose own look-ups use the static buffer.
+    std::vector<char> buffer;
+    passwd entry{};
+    passwd* found = nullptr;
+    const int r = call_with_growing_buffer(buffer, [&](char* data, std::size_t size) {
+        return getpwnam_r(user, &entry, data, size, &found);
+    });
+    // "Not found" is 0 with no entry, or one of the codes NSS modules use for it.
+    if (r != 0 && r != ENOENT && r != ESRCH && r != EBADF && r != EPERM)
+        return failure_from_errno(-r, std::string("cannot look up the user ") + user);
+    if (found != nullptr)
+        trusted.daemon_uid = found->pw_uid;
+    return trusted;
 }
 
 CallResult<DaemonConnection> DaemonConnection::open_system(const Deadline& deadline) {
@@ -192,7 +212,7 @@ CallResult<std::string> DaemonConnection::find_owner() {
 }
 
 CallResult<bool> DaemonConnection::check_owner(const std::string& unique, const TrustedPeer& trusted) {
-    // The bus policy lets only the trusted user own org.apppass.AppPass1 as well; this check
+    // The bus policy lets only apppassd's user own org.apppass.AppPass1 as well; this check
     // still holds on a bus whose policy was left out or edited.
     const std::uint64_t left = deadline_.remaining_usec();
     if (left == 0)
@@ -212,7 +232,7 @@ CallResult<bool> DaemonConnection::check_owner(const std::string& unique, const 
     if (sd_bus_creds_get_euid(creds.get(), &uid) < 0 && sd_bus_creds_get_uid(creds.get(), &uid) < 0)
         return make_call_failure(FailureClass::UntrustedPeer,
                                  std::string("the bus did not say who owns ") + api::kBusName);
-    if (uid != trusted.uid)
+    if (!trusted.trusts(uid))
         return make_call_failure(FailureClass::UntrustedPeer,
                                  std::string(api::kBusName) + " is owned by " + unique +
                                      " running as UID " + std::to_string(uid) + ", not " +

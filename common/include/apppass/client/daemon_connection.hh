@@ -7,6 +7,7 @@
 // socket. Opening costs a connect and a Hello, which is small next to a login.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <sys/types.h>
@@ -14,6 +15,7 @@
 #include "apppass/bus_handles.hh"
 #include "apppass/client/call_failure.hh"
 #include "apppass/client/deadline.hh"
+#include "apppass/dbus_api.hh"
 
 namespace apppass::client {
 
@@ -39,13 +41,20 @@ CallResult<Endpoint> remote_system_bus_endpoint(const std::string& host);
 // The direct socket at PATH (api::kDirectSocketPath by default).
 Endpoint direct_socket_endpoint(const std::string& path);
 
-// The user apppassd must run as for a client to send it anything. A uid today (root); the
-// name is there so that a dedicated system user can be looked up instead.
+// Whom a client sends anything to: apppassd's own system user, looked up by name (USER,
+// api::kDaemonUser by default) through NSS when a connection is opened, or root.
+// Root stays trusted for two reasons. The direct socket of apppassd.socket is made by systemd,
+// and the kernel reports the process that called listen() (PID 1, uid 0) as the peer of every
+// connection to it. And uid 0 adds no adversary: it can read the key and the store, replace the
+// daemon's binary or edit the PAM stack. No other uid is trusted. Where the user does not exist
+// (no apppassd package here) only root is.
 struct TrustedPeer {
-    uid_t uid = 0;
-    std::string name = "root";
+    std::optional<uid_t> daemon_uid;
+    std::string name = "root";  // for messages: "apppass or root"
+    bool trusts(uid_t uid) const noexcept { return uid == 0 || (daemon_uid && uid == *daemon_uid); }
 };
-CallResult<TrustedPeer> trusted_daemon_peer();
+// Fails only when the user database cannot be read.
+CallResult<TrustedPeer> trusted_daemon_peer(const char* user = api::kDaemonUser);
 
 class DaemonConnection {
 public:
