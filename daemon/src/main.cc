@@ -62,6 +62,15 @@ int strerror_fail(const std::string& what, int negative_errno) {
     return fail(what + ": " + std::strerror(-negative_errno));
 }
 
+// Whether the directory the direct socket goes into is missing (after DirectSocket::open
+// failed to make it).
+bool socket_directory_missing(const std::string& socket_path) {
+    const auto slash = socket_path.find_last_of('/');
+    struct stat st {};
+    return slash != std::string::npos && slash > 0 &&
+           lstat(socket_path.substr(0, slash).c_str(), &st) != 0 && errno == ENOENT;
+}
+
 // Holds everything the event loop needs, torn down in reverse order of construction.
 class Daemon {
 public:
@@ -73,6 +82,7 @@ private:
     void arm_flush_timer();
     void reload();
     std::string describe_direct_socket() const;
+    Status open_direct_socket(const Config& config, AccessPolicy policy);
     Status reconfigure_direct_socket(Config& next, const AccessPolicy& policy);
 
     Options options_;
@@ -152,11 +162,10 @@ Status Daemon::reconfigure_direct_socket(Config& next, const AccessPolicy& polic
     if (!direct_) {
         if (wanted.empty())
             return {};
-        auto made = DirectSocket::open(wanted, next.direct_socket_idle_timeout, event_.get(), *service_, policy);
-        if (!made)
-            return std::move(made).error();
-        direct_ = std::move(made).value();
-        log_message(LOG_INFO, "direct socket " + describe_direct_socket() + " opened on reload");
+        if (auto s = open_direct_socket(next, policy); !s)
+            return s;
+        if (direct_)
+            log_message(LOG_INFO, "direct socket " + describe_direct_socket() + " opened on reload");
         return {};
     }
     direct_->set_policy(policy);
@@ -179,6 +188,24 @@ Status Daemon::reconfigure_direct_socket(Config& next, const AccessPolicy& polic
                                  std::string(direct_->activated() ? " (and ListenStream= of apppassd.socket with it)" : "") +
                                  "; until then the direct socket stays " + describe_direct_socket());
     next.direct_socket = in_force;
+    return {};
+}
+
+// The direct socket of CONFIG into direct_ (none with direct_socket = no and no socket passed).
+// A directory for it that is missing and cannot be made is no error: without systemd nothing
+// remakes /run/apppass after a reboot (tmpfiles.d and RuntimeDirectory= are systemd's), and the
+// user apppass may not make it in /run, where nobody but root can put a socket either. Clients
+// find none there and use the bus, which is all that is lost; a reload tries again.
+Status Daemon::open_direct_socket(const Config& config, AccessPolicy policy) {
+    auto direct = DirectSocket::open(config.direct_socket, config.direct_socket_idle_timeout, event_.get(), *service_,
+                                     std::move(policy));
+    if (direct) {
+        direct_ = std::move(direct).value();
+        return {};
+    }
+    if (config.direct_socket.empty() || !socket_directory_missing(config.direct_socket))
+        return std::move(direct).error();
+    log_message(LOG_WARNING, direct.error().message + "; serving on the bus only");
     return {};
 }
 
@@ -306,11 +333,8 @@ int Daemon::run(const Options& options) {
     // After the name: owning it proves no other apppassd runs, so a socket left at the path is
     // stale and may be replaced. With direct_socket = no this still takes a socket the service
     // manager passes, to refuse on it (direct_socket.hh).
-    auto direct = DirectSocket::open(config.direct_socket, config.direct_socket_idle_timeout, event_.get(), *service_,
-                                     std::move(policy).value());
-    if (!direct)
-        return fail(direct.error().message);
-    direct_ = std::move(direct).value();
+    if (auto s = open_direct_socket(config, std::move(policy).value()); !s)
+        return fail(s.error().message);
     if (direct_ && !direct_->serving())
         log_message(LOG_WARNING, "direct_socket = no, but the service manager passed the socket " + direct_->path() +
                                      " (apppassd.socket is enabled): connections there are closed unread, "
