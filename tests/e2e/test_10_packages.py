@@ -48,6 +48,8 @@ def test_apppassd_has_daemon_bus_files_unit_conffile_and_man_page(deb_dir):
                  "/usr/lib/systemd/catalog/apppass.catalog",
                  "/usr/share/man/man8/apppassd.8.gz",
                  "/usr/share/polkit-1/actions/org.apppass.AppPass1.policy",
+                 "/usr/lib/sysusers.d/apppassd.conf",
+                 "/usr/lib/tmpfiles.d/apppassd.conf",
                  "/usr/share/doc/apppassd/dbus-api.md.gz"):
         assert path in files
     assert control_file(deb_dir, "apppassd", "conffiles") == "/etc/apppass/apppassd.conf\n"

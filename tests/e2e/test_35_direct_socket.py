@@ -6,6 +6,7 @@
 import contextlib
 import os
 import pathlib
+import pwd
 import re
 import signal
 import stat
@@ -36,10 +37,11 @@ def test_the_daemon_made_its_direct_socket(users):
     create_password(users["mail"], "Direct probe")  # the bus has started apppassd by now
     directory = os.lstat(os.path.dirname(SOCKET))
     assert stat.S_ISDIR(directory.st_mode) and stat.S_IMODE(directory.st_mode) == 0o755
-    assert directory.st_uid == 0
+    apppass = pwd.getpwnam("apppass").pw_uid  # the daemon's user, not root
+    assert directory.st_uid == apppass
     sock = os.lstat(SOCKET)
     assert stat.S_ISSOCK(sock.st_mode) and stat.S_IMODE(sock.st_mode) == 0o666
-    assert sock.st_uid == 0
+    assert sock.st_uid == apppass
 
 
 def test_imap_logins_with_the_system_bus_stopped(dovecot, users):

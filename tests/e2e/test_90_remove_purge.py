@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Last: removing the packages stops apppassd and nothing else (the bus, Dovecot and sshd keep
-# running) and keeps the store and the configuration; purging removes both. The portal goes too.
+# running) and keeps the store and the configuration; purging removes both, and the user
+# apppass. The portal goes too.
 import os
 import pathlib
 
@@ -53,4 +54,7 @@ def test_remove_stops_only_apppassd_and_purge_removes_the_state_directory(doveco
     assert not pathlib.Path("/etc/apppass").exists()
     assert not pathlib.Path("/etc/pam.d/apppass-portal").exists()
     assert systemd_leftovers() == []
+    # and the daemon's system user, which owned nothing else
+    assert run("getent", "passwd", "apppass", check=False).returncode == 2
+    assert run("getent", "group", "apppass", check=False).returncode == 2
     assert alive(bus_pid) and dovecot.alive() and sshd.alive()
