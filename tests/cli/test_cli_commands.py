@@ -5,8 +5,14 @@ messages and its exit status, against the real apppassd on a private bus, as rea
 import calendar
 import datetime
 import json
+import os
 import re
+import subprocess
 import time
+
+import pytest
+
+import testenv
 
 from cli_runner import (ENTRY_ID, PASSWORD, cli, env, listed, ok, run,  # noqa: F401 (fixtures)
                         tool_environment)
@@ -404,6 +410,29 @@ def test_daemon_not_running(env, cli):
         result = run(env, cli, *action, user=USER_A)
         assert (result.returncode, result.stdout) == (1, ""), action
         assert UNREACHABLE.fullmatch(result.stderr), result.stderr
+
+
+@pytest.mark.skipif(not testenv.POSTGRESQL, reason="only a database server can stop under a running daemon")
+def test_database_down_is_reported_and_changes_nothing(env, cli):
+    create(env, cli, "Phone")
+    subprocess.run(os.environ["APPPASS_TEST_POSTGRESQL_STOP"], shell=True, check=True)
+    try:
+        for action in (["list"], ["create", "Laptop"], ["delete", "--yes", "Phone"]):
+            result = run(env, cli, *action, user=USER_A)
+            assert (result.returncode, result.stdout) == (1, ""), action
+            assert re.fullmatch(r"apppass: apppassd cannot use its store: the app password database [^\n]+; "
+                                r'"journalctl -u apppassd" tells the administrator more\.\n',
+                                result.stderr), result.stderr
+        assert env.daemon.process.poll() is None  # it keeps running
+    finally:
+        subprocess.run(os.environ["APPPASS_TEST_POSTGRESQL_START"], shell=True, check=True)
+    # Back by itself (a reconnection at most once a second): a bounded wait, then exactly what
+    # was there before.
+    for _ in range(50):
+        if run(env, cli, "list", user=USER_A).returncode == 0:
+            break
+        time.sleep(0.1)
+    assert [e["name"] for e in listed(env, cli, user=USER_A)] == ["Phone"]
 
 
 def test_no_system_bus_at_all(env, cli):

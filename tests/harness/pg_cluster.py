@@ -41,7 +41,10 @@ class PgCluster:
         self.conninfo = "host=%s user=postgres dbname=postgres connect_timeout=5" % self.dir
 
     def _as_postgres(self, argv):
-        return ["runuser", "-u", "postgres", "--"] + argv
+        # setpriv, not runuser: no PAM session, so the commands also work from a test program
+        # that has pam_wrapper preloaded (tests/pam/test_pam_store_down.cc).
+        return ["setpriv", "--reuid", str(self.owner.pw_uid), "--regid", str(self.owner.pw_gid),
+                "--init-groups", "--"] + argv
 
     def start_command(self):
         return self._as_postgres([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", self.log, "-w",

@@ -397,9 +397,11 @@ class TestDaemon:
         self.start(wait)
 
     def write_config(self):
-        # the defaults last, so that a test's own lines keep their line numbers
-        keys = dict(self.store, **self.config)
-        keys.update((k, v) for k, v in DAEMON_DEFAULTS.items() if k not in keys)
+        # a test's own lines first, so that they keep their line numbers on either store; then
+        # the store's and the defaults, unless the test set them
+        keys = dict(self.config)
+        for more in (self.store, DAEMON_DEFAULTS):
+            keys.update((k, v) for k, v in more.items() if k not in keys)
         keys.setdefault("direct_socket", direct_socket_path(self.bus.workdir))
         with open(self.config_path, "w") as f:
             f.write("# written by tests/harness/testenv.py\n")
@@ -488,6 +490,13 @@ def store_config(database=None):
     # A later keyword overrides an earlier one in a libpq connection string.
     return {"store": "postgresql",
             "postgresql": POSTGRESQL + (" dbname=" + database if database else "")}
+
+
+def sql_on(store, sql):
+    """Runs SQL on the PostgreSQL database of STORE (a TestEnv's .store); returns psql's
+    unaligned output, one line a row, '|' between columns."""
+    return subprocess.run(["psql", "-q", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", store["postgresql"], "-c", sql],
+                          check=True, capture_output=True, text=True).stdout
 
 
 _databases_made = 0

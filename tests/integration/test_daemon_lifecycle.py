@@ -17,7 +17,7 @@ from testenv import USER_A, USER_B, USER_VERIFIER, BusCallError, TestBus, TestDa
 
 def start_failing(env, config=None):
     """Starts a daemon expected to refuse to start; returns (exit status, log)."""
-    d = TestDaemon(env.bus, env.state_dir, config, wait=False)
+    d = TestDaemon(env.bus, env.state_dir, config, wait=False, store=env.store)
     status = d.wait_exit(20)
     text = d.log_text()
     d.stop()
@@ -57,14 +57,24 @@ def test_files_are_private():
         mode = lambda p: stat.S_IMODE(os.stat(os.path.join(env.state_dir, p)).st_mode)  # noqa: E731
         assert mode(".") == 0o700
         assert mode("apppass.key") == 0o600
-        assert mode("apppass.db") == 0o600
         assert os.path.getsize(os.path.join(env.state_dir, "apppass.key")) == 32
+        if testenv.POSTGRESQL:
+            # the entries are in the database: no SQLite file beside the key
+            assert sorted(os.listdir(env.state_dir)) == ["apppass.key"]
+        else:
+            assert mode("apppass.db") == 0o600
 
 
 def test_store_holds_only_keyed_hashes():
     with TestEnv() as env:
         _, pw = env.client().create(USER_A, "x")
         env.daemon.stop()
+        if testenv.POSTGRESQL:
+            rows = testenv.sql_on(env.store, "SELECT * FROM apppass_entries").splitlines()
+            assert len(rows) == 1
+            assert pw not in rows[0]
+            assert testenv.sql_on(env.store, "SELECT octet_length(secret_hash) FROM apppass_entries") == "32\n"
+            return
         db = sqlite3.connect(os.path.join(env.state_dir, "apppass.db"))
         rows = db.execute("SELECT * FROM entries").fetchall()
         db.close()
@@ -182,9 +192,17 @@ def prepared_state(env):
     env.daemon.stop()
 
 
-def test_garbage_store_stops_the_daemon():
+def test_unusable_store_stops_the_daemon():
     with TestEnv(daemon=False) as env:
         prepared_state(env)
+        if testenv.POSTGRESQL:
+            # what a database a newer apppassd migrated looks like to this one
+            testenv.sql_on(env.store, "UPDATE apppass_schema SET version = 99")
+            status, log = start_failing(env)
+            assert status == 1
+            assert "the app password database has schema version 99, newer than this apppassd knows (3);" \
+                " upgrade apppassd on this node" in log
+            return
         with open(os.path.join(env.state_dir, "apppass.db"), "wb") as f:
             f.write(os.urandom(16384))
         for suffix in ("-wal", "-shm"):
