@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A throwaway PostgreSQL cluster for tests: initdb and pg_ctl as the postgres user, in a
-temporary directory, listening on a Unix socket in that directory only (no TCP port at all),
-trust authentication (the socket directory is 0700, reachable by postgres and root alone).
-Stopped and removed at the end. Needs Debian's postgresql package; no systemd.
+temporary directory, listening on a Unix socket in that directory only (no TCP port unless
+asked for one on 127.0.0.1), trust authentication on the socket (its directory is 0700,
+reachable by postgres and root alone). Stopped and removed at the end. Needs Debian's
+postgresql package; no systemd.
 
 As a library:  with PgCluster() as pg: pg.conninfo; pg.stop(); pg.start()
+               (PgCluster(tcp_port=N): also 127.0.0.1:N, passwords required there)
 As a command:  pg_cluster.py -- COMMAND [ARG]...
                runs COMMAND with APPPASS_TEST_POSTGRESQL (a libpq connection string),
                APPPASS_TEST_POSTGRESQL_STOP and APPPASS_TEST_POSTGRESQL_START (shell commands
@@ -30,15 +32,20 @@ def server_bin_dir():
 
 
 class PgCluster:
-    def __init__(self):
+    def __init__(self, tcp_port=None):
+        """tcp_port: also listen on 127.0.0.1:TCP_PORT (and nowhere else), where every role must
+        give its password (scram-sha-256); the Unix socket stays trusted for postgres and root."""
         self.bin = server_bin_dir()
         self.owner = pwd.getpwnam("postgres")
+        self.tcp_port = tcp_port
         self.dir = tempfile.mkdtemp(prefix="apppass-pg.")
         self.data = os.path.join(self.dir, "data")
         self.log = os.path.join(self.dir, "server.log")
         os.chown(self.dir, self.owner.pw_uid, self.owner.pw_gid)
         os.chmod(self.dir, 0o700)
-        self.conninfo = "host=%s user=postgres dbname=postgres connect_timeout=5" % self.dir
+        # the socket's name holds the port: 5432 unless tcp_port says otherwise
+        self.conninfo = "host=%s port=%d user=postgres dbname=postgres connect_timeout=5" % (
+            self.dir, tcp_port or 5432)
 
     def _as_postgres(self, argv):
         # setpriv, not runuser: no PAM session, so the commands also work from a test program
@@ -48,8 +55,9 @@ class PgCluster:
 
     def start_command(self):
         return self._as_postgres([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", self.log, "-w",
-                                  "-o", "-c listen_addresses='' -c unix_socket_directories=%s -c fsync=off"
-                                  % self.dir, "start"])
+                                  "-o", "-c listen_addresses=%s -c port=%d -c unix_socket_directories=%s -c fsync=off"
+                                  % ("127.0.0.1" if self.tcp_port else "''", self.tcp_port or 5432, self.dir),
+                                  "start"])
 
     def stop_command(self):
         return self._as_postgres([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-w", "-m", "fast", "stop"])
@@ -62,7 +70,8 @@ class PgCluster:
 
     def __enter__(self):
         try:
-            subprocess.run(self._as_postgres([os.path.join(self.bin, "initdb"), "-D", self.data, "-A", "trust",
+            subprocess.run(self._as_postgres([os.path.join(self.bin, "initdb"), "-D", self.data,
+                                              "--auth-local=trust", "--auth-host=scram-sha-256",
                                               "-U", "postgres", "--no-sync"]),
                            check=True, stdout=subprocess.DEVNULL, cwd=self.dir)
             self.start()
