@@ -57,6 +57,8 @@ Status PgConnection::usable() {
     if (now - last_reset_ < std::chrono::seconds(1))
         return make_error(api::ErrorCode::StoreUnavailable, "the app password database is unreachable");
     last_reset_ = now;
+    // A new session on the server: what was prepared on the old one is gone with it.
+    prepared_.clear();
     PQreset(conn_.get());
     if (PQstatus(conn_.get()) != CONNECTION_OK)
         return failure("reconnect");
@@ -71,11 +73,25 @@ Result<PgResultPtr> PgConnection::run(const char* sql, const PgParams& params, E
     values.reserve(params.size());
     for (const auto& p : params)
         values.push_back(p ? p->c_str() : nullptr);
-    PgResultPtr r(PQexecParams(conn_.get(), sql, static_cast<int>(values.size()), nullptr, values.data(),
-                               nullptr, nullptr, 0));
+    auto name = prepared(sql, static_cast<int>(values.size()), what);
+    if (!name)
+        return std::move(name).error();
+    PgResultPtr r(PQexecPrepared(conn_.get(), name.value()->c_str(), static_cast<int>(values.size()), values.data(),
+                                 nullptr, nullptr, 0));
     if (!r || PQresultStatus(r.get()) != expected)
         return failure(what);
     return r;
+}
+
+Result<const std::string*> PgConnection::prepared(const char* sql, int parameters, const char* what) {
+    if (auto known = prepared_.find(sql); known != prepared_.end())
+        return &known->second;
+    // Names unique on this connection; the parameter types are inferred as PQexecParams did.
+    std::string name = "apppass_" + std::to_string(prepared_.size() + 1);
+    PgResultPtr r(PQprepare(conn_.get(), name.c_str(), sql, parameters, nullptr));
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+        return failure(what);
+    return &prepared_.emplace(sql, std::move(name)).first->second;
 }
 
 Result<PgResultPtr> PgConnection::query(const char* sql, const PgParams& params, const char* what) {

@@ -3,12 +3,16 @@
 // hanging the daemon's one thread, statements with their failures as StoreUnavailable (worded
 // without the connection string, which may hold a password), transactions acknowledged only
 // once COMMIT succeeded, and reconnection after an outage: a call that finds the connection
-// broken resets it, at most once a second.
+// broken resets it, at most once a second. Each statement with parameters is prepared on the
+// server the first time this connection runs it and executed by name after that, so the
+// server parses and plans it once per connection, not on every login; a reset connection
+// prepares them again.
 #pragma once
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -45,9 +49,13 @@ private:
     explicit PgConnection(PgConnPtr conn) : conn_(std::move(conn)) {}
     Status usable();
     Result<PgResultPtr> run(const char* sql, const PgParams& params, ExecStatusType expected, const char* what);
+    // The name under which SQL is prepared on this connection, preparing it first if needed.
+    Result<const std::string*> prepared(const char* sql, int parameters, const char* what);
 
     PgConnPtr conn_;
     std::chrono::steady_clock::time_point last_reset_{};
+    // SQL text -> its statement's name on the server, for the current connection only.
+    std::unordered_map<std::string, std::string> prepared_;
 };
 
 template <typename Body>

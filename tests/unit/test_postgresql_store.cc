@@ -29,13 +29,14 @@ static std::string env(const char* name) {
     return value;
 }
 
-// Runs SQL (several statements at once) on the test server.
-static void exec_sql(const char* sql) {
+// Runs SQL (several statements at once) on the test server; the last one's status must be
+// EXPECTED.
+static void exec_sql(const char* sql, ExecStatusType expected = PGRES_COMMAND_OK) {
     PGconn* c = PQconnectdb(env("APPPASS_TEST_POSTGRESQL").c_str());
     assert_int_equal(PQstatus(c), CONNECTION_OK);
     PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
     PGresult* r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+    if (PQresultStatus(r) != expected)
         fail_msg("%s", PQerrorMessage(c));
     PQclear(r);
     PQfinish(c);
@@ -186,6 +187,35 @@ static void outage_is_store_unavailable_and_recovers(void**) {
     assert_int_equal(store->count(5).value(), 1);  // the refused create left nothing behind
 }
 
+// The server ends the store's session (as a failover or an administrator does): the statements
+// prepared on it are gone with it. The call that meets the cut fails; the store reconnects and
+// prepares them again, and every query answers as before.
+static void a_session_cut_by_the_server_comes_back_with_its_statements(void**) {
+    drop_everything();
+    auto store = open_store();
+    assert_true(store->insert(entry(1, 5, "kept"), digest(1), 40).value());
+    assert_true(store->find_by_hash(digest(1)).value().has_value());  // prepared on this session
+    assert_int_equal(store->count(5).value(), 1);
+    exec_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'apppassd'",
+             PGRES_TUPLES_OK);
+    auto cut = store->find_by_hash(digest(1));
+    assert_false(static_cast<bool>(cut));
+    assert_int_equal(code(cut.error()), static_cast<int>(api::ErrorCode::StoreUnavailable));
+    // Reconnects on a call at most once a second: a bounded wait, not a timing assertion.
+    bool back = false;
+    for (int i = 0; i < 50 && !back; ++i) {
+        auto again = store->find_by_hash(digest(1));
+        back = again && again.value().has_value() && again.value()->first.id == 1;
+        if (!back)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    assert_true(back);
+    assert_int_equal(store->count(5).value(), 1);
+    assert_true(store->insert(entry(2, 5, "after"), digest(2), 40).value());
+    assert_int_equal(store->list(5).value().size(), 2);
+    assert_true(store->remove(5, 2).value());
+}
+
 // A database as the release with schema version 1 left it: its tables, made by the shipped
 // migration itself, and an entry.
 static void migrates_a_schema_1_database_keeping_its_entries(void**) {
@@ -289,6 +319,7 @@ int main() {
         cmocka_unit_test(tombstones),
         cmocka_unit_test(stale_entries),
         cmocka_unit_test(rename_and_rotation),
+        cmocka_unit_test(a_session_cut_by_the_server_comes_back_with_its_statements),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
