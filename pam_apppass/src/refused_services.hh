@@ -15,8 +15,9 @@ namespace apppass::pam {
 // The built-in list, whatever a stack says.
 std::span<const std::string_view> builtin_refused_services() noexcept;
 
-// True when SERVICE is built in or among EXTRA (refuse_services= of the stack). Exact,
-// case-sensitive comparison: PAM service names are file names under /etc/pam.d.
+// True when SERVICE is built in, is one of the web portal's ("apppass-portal-" and more: the
+// names the portal's --pam-service accepts), or is among EXTRA (refuse_services= of the stack).
+// Exact, case-sensitive comparison: PAM service names are file names under /etc/pam.d.
 bool is_refused_service(std::string_view service, const std::vector<std::string>& extra) noexcept;
 
 }  // namespace apppass::pam

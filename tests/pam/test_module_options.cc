@@ -217,9 +217,13 @@ void builtin_refused_services_stay(void**) {
         const ModuleOptions options = parse({"refuse_services=", "allow_services=sudo", "-sudo"});
         assert_true(is_refused_service(expected[i], options.extra_refused_services));
     }
-    // exact names only
-    for (const char* name : {"sshd", "dovecot", "SUDO", "sudo ", "polkit", "su-", "", "apppass"})
+    // exact names only, but for the web portal's family
+    for (const char* name : {"sshd", "dovecot", "SUDO", "sudo ", "polkit", "su-", "", "apppass",
+                             "apppass-portal-", "apppass-portalx", "xapppass-portal-staff", "APPPASS-PORTAL-STAFF"})
         assert_false(is_refused_service(name, {}));
+    // every name apppass-portal --pam-service accepts besides its default
+    for (const char* name : {"apppass-portal-staff", "apppass-portal-2fa", "apppass-portal-a"})
+        assert_true(is_refused_service(name, {}));
     assert_true(is_refused_service("cockpit", {"webmail", "cockpit"}));
     assert_false(is_refused_service("cockpit", {"webmail"}));
 }

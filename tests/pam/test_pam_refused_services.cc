@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // pam_apppass never authenticates for the services that re-authenticate a signed-in user
-// (polkit-1, su, su-l, sudo, sudo-i, login, apppass-portal), whatever the stack says: through
-// libpam (pam_wrapper), with the real apppassd and pam_unix holding the test users' real main
-// password. Each service is the stack pam-auth-update writes for an optional module above
+// (polkit-1, su, su-l, sudo, sudo-i, login, apppass-portal and apppass-portal-NAME), whatever
+// the stack says: through libpam (pam_wrapper), with the real apppassd and pam_unix holding the
+// test users' real main password. Each service is the stack pam-auth-update writes for an optional module above
 // pam_unix ("[success=done ignore=ignore default=die]"), so the three possible answers of the
 // module show: PAM_SUCCESS for an app password (the bug), PAM_AUTH_ERR (the main password
 // would die), PAM_IGNORE (the main password goes on to pam_unix; the only right one).
@@ -28,7 +28,9 @@ using namespace pamtest;
 namespace {
 
 // Services written by run_pam_test.py from tests/pam/services/.
-const char* const kRefused[] = {"polkit-1", "su", "su-l", "sudo", "sudo-i", "login", "apppass-portal"};
+// apppass-portal-staff: a name of the web portal's family, which its --pam-service accepts.
+const char* const kRefused[] = {"polkit-1", "su", "su-l", "sudo", "sudo-i", "login", "apppass-portal",
+                                "apppass-portal-staff"};
 constexpr const char* kSameStack = "apppass-same-stack";      // the control: not refused
 constexpr const char* kRefuseExtra = "apppass-refuse-extra";  // refuse_services= names itself
 

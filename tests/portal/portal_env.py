@@ -88,7 +88,7 @@ account required pam_unix.so
 class Portal:
     """apppass-portal started as root; .pid is the monitor's."""
 
-    def __init__(self, env, extra_args=(), stack=STACK, trusted_proxy="127.0.0.1"):
+    def __init__(self, env, extra_args=(), stack=STACK, trusted_proxy="127.0.0.1", service="apppass-portal"):
         self.env = env
         self.workdir = os.path.join(env.workdir, "portal-%d" % free_port())
         os.makedirs(self.workdir)
@@ -99,7 +99,7 @@ class Portal:
             for user in (USER_A, USER_B, USER_NOLOGIN):
                 f.write("HOTP/T30/6 %s - %s\n" % (user, OATH_SECRET))
         os.chmod(oath, 0o600)
-        with open(os.path.join(pam_dir, "apppass-portal"), "w") as f:
+        with open(os.path.join(pam_dir, service), "w") as f:
             f.write(stack.format(oath=oath, pam_apppass=PAM_APPPASS))
         with open(os.path.join(pam_dir, "other"), "w") as f:
             f.write("auth required pam_deny.so\naccount required pam_deny.so\n")
@@ -117,7 +117,7 @@ class Portal:
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [PORTAL, "--listen", "127.0.0.1:%d" % self.port, "--trusted-proxy", trusted_proxy,
-             "--static-dir", static] + list(extra_args),
+             "--static-dir", static, "--pam-service", service] + list(extra_args),
             env=environment, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.pid = self.process.pid
         self.wait_ready()

@@ -6,12 +6,13 @@ import os
 import pwd
 import re
 import signal
+import subprocess
 import time
 
 import pytest
 
 from portal_client import PortalClient
-from portal_env import HTTP_USER, Portal, STACK_WITH_APP_PASSWORDS, USER_NOLOGIN
+from portal_env import HTTP_USER, PORTAL, Portal, STACK_WITH_APP_PASSWORDS, USER_NOLOGIN, free_port
 from testenv import MAIN_PASSWORD, USER_A, USER_B, BusCallError
 
 
@@ -212,6 +213,34 @@ def test_an_app_password_never_signs_in_even_when_the_stack_accepts_them(env, to
         page, labels = client.sign_in(USER_A, password, totp.code(USER_A, wrong=True))
         assert page.status == 403 and page.alert.startswith("Sign-in failed")
         assert client.get("/").status == 303
+    finally:
+        portal.stop()
+        env.client().delete_all(USER_A)
+
+
+def test_the_pam_service_can_only_be_one_pam_apppass_refuses(env):
+    expected = ("apppass-portal: --pam-service refused: the PAM service must be \"apppass-portal\" or "
+                "\"apppass-portal-NAME\" (NAME: lower-case letters, digits, '-' and '_'), the names pam_apppass "
+                "never accepts an app password for\n")
+    for name in ("login-web", "sshd", "common-auth", "apppass-portal-", "apppass-portal-../sshd", "Apppass-portal"):
+        run = subprocess.run([PORTAL, "--listen", "127.0.0.1:%d" % free_port(), "--pam-service", name],
+                             env=env.environ(), capture_output=True, text=True, timeout=30)
+        assert (run.returncode, run.stdout, run.stderr) == (2, "", expected), name
+
+
+def test_an_app_password_never_signs_in_under_another_name_of_the_portal_family(env, totp):
+    _, password = env.client().create(USER_A, "not for the portal either")
+    portal = Portal(env, stack=STACK_WITH_APP_PASSWORDS, service="apppass-portal-staff")
+    try:
+        client = PortalClient(portal.port, forwarded_for="192.0.2.14")
+        page, labels = client.sign_in(USER_A, password, totp.code(USER_A, wrong=True))
+        assert page.status == 403 and page.alert.startswith("Sign-in failed")
+        assert client.get("/").status == 303
+        # the same stack takes the main password and the code
+        client = PortalClient(portal.port, forwarded_for="192.0.2.15")
+        page, labels = client.sign_in(USER_A, MAIN_PASSWORD, totp.code(USER_A))
+        assert page.status == 303 and page.header("location") == "/", page
+        assert labels[0] == "Password" and labels[1].startswith("One-time password (OATH)")
     finally:
         portal.stop()
         env.client().delete_all(USER_A)

@@ -19,6 +19,7 @@
 #include "http_server.hh"
 #include "link.hh"
 #include "monitor.hh"
+#include "pam_service_name.hh"
 
 #ifndef APPPASS_PORTAL_STATIC_DIR
 #define APPPASS_PORTAL_STATIC_DIR "/usr/share/apppass-portal/static"
@@ -74,7 +75,7 @@ int main(int argc, char** argv) {
     bool secure_cookies = false;
     unsigned idle = 900, absolute = 8 * 3600, signin = 300;
     std::string static_dir = APPPASS_PORTAL_STATIC_DIR;
-    std::string pam_service = "apppass-portal";
+    std::string pam_service(kDefaultPamService);
     app.add_option("--listen", listen_address, "address:port to listen on without socket activation")->capture_default_str();
     app.add_option("--http-user", http_user, "the unprivileged user of the HTTP process")->capture_default_str();
     app.add_option("--trusted-proxy", proxies, "address of a reverse proxy whose X-Forwarded-For is believed");
@@ -83,8 +84,15 @@ int main(int argc, char** argv) {
     app.add_option("--absolute-timeout", absolute, "seconds after sign-in that end a session")->capture_default_str()->check(CLI::Range(1u, 7u * 86400u));
     app.add_option("--signin-timeout", signin, "seconds a sign-in may take")->capture_default_str()->check(CLI::Range(1u, 3600u));
     app.add_option("--static-dir", static_dir, "where portal.css and portal.js are")->capture_default_str();
-    app.add_option("--pam-service", pam_service, "the PAM service name")->capture_default_str();
+    app.add_option("--pam-service", pam_service, "the PAM service name: apppass-portal or apppass-portal-NAME")
+        ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
+    // Checked before anything else: a stack outside the family pam_apppass refuses could let an
+    // app password sign in.
+    if (const auto problem = pam_service_problem(pam_service)) {
+        std::fprintf(stderr, "apppass-portal: --pam-service refused: %s\n", problem->c_str());
+        return 2;
+    }
 
     if (geteuid() != 0) {
         std::fprintf(stderr, "apppass-portal: must start as root (it runs PAM and starts each session as its user)\n");
