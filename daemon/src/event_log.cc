@@ -12,7 +12,7 @@
 
 #include <systemd/sd-journal.h>
 
-#include "log_text.hh"
+#include "apppass/log_text.hh"
 
 namespace apppass::daemon {
 namespace {

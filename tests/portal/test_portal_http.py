@@ -205,6 +205,23 @@ def test_the_log_never_holds_a_password_a_session_id_or_a_token(env, portal, tot
     env.client().delete_all(USER_A)
 
 
+def test_a_name_from_the_form_cannot_forge_a_log_line_or_a_field(env, portal, totp):
+    client = signed_in(portal, totp, USER_A, "192.0.2.16")
+    listed = client.get("/")
+    name = 'x\napppass-portal: signed in: root from 127.0.0.1\u2028" APPPASS_USER="root'
+    page = client.post("/create", {"csrf": listed.csrf, "name": name, "services": "", "networks": "",
+                                   "expires": ""})
+    assert page.status == 400
+    lines = [line for line in portal.log_text().splitlines() if "could not create app password" in line]
+    # escaped as apppassd escapes its own log: one line, the quotes of a field kept closed
+    assert lines == ['apppass-portal: could not create app password "x\\x0aapppass-portal: signed in: root from '
+                     '127.0.0.1\\u2028" APPPASS_USER=\\"root" for %s APPPASS_EVENT="create" APPPASS_RESULT="refused" '
+                     'APPPASS_USER="%s" APPPASS_ENTRY_NAME="x\\x0aapppass-portal: signed in: root from 127.0.0.1'
+                     '\\u2028\\" APPPASS_USER=\\"root" APPPASS_REMOTE_HOST="192.0.2.16" '
+                     'APPPASS_SERVICE="apppass-portal"' % (USER_A, USER_A)]
+    assert not [line for line in portal.log_text().splitlines() if line.startswith("apppass-portal: signed in: root")]
+
+
 def test_an_app_password_never_signs_in_even_when_the_stack_accepts_them(env, totp):
     _, password = env.client().create(USER_A, "not for the portal")
     portal = Portal(env, stack=STACK_WITH_APP_PASSWORDS)

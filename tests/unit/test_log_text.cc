@@ -3,7 +3,7 @@
 // the cap, on standard error as the daemon writes it (no journal in the tests).
 
 #include "event_log.hh"
-#include "log_text.hh"
+#include "apppass/log_text.hh"
 
 #include <cstdio>
 #include <fstream>
@@ -19,6 +19,7 @@
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
 
+using namespace apppass;
 using namespace apppass::daemon;
 
 namespace {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "log_text.hh"
+#include "apppass/log_text.hh"
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
-namespace apppass::daemon {
+namespace apppass {
 namespace {
 
 // The length of the valid UTF-8 sequence at the start of TEXT (shortest form, no surrogates,
@@ -87,4 +87,4 @@ std::string loggable(std::string_view value, std::size_t max_bytes, Quotes quote
     return out;
 }
 
-}  // namespace apppass::daemon
+}  // namespace apppass

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Text made safe for a log line, applied where text is logged (event_log.cc), not where it is
-// hoped to have been validated: a caller decides what an entry id, a service or a user name in
-// an error message holds, and a newline in one would start a forged line in syslog.
+// Text made safe for a log line, applied where text is logged (apppassd's event_log.cc, the
+// portal's portal_log.cc), not where it is hoped to have been validated: a caller decides what
+// an entry id, a service or a user name in an error message holds, and a newline in one would
+// start a forged line in syslog.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace apppass::daemon {
+namespace apppass {
 
 // How much of one logged value is kept.
 inline constexpr std::size_t kMaxLoggedFieldBytes = 256;
@@ -28,4 +29,4 @@ inline constexpr std::size_t kMaxLogLineBytes = 4096;
 enum class Quotes { Keep, AfterEquals, All };
 std::string loggable(std::string_view value, std::size_t max_bytes, Quotes quotes = Quotes::Keep);
 
-}  // namespace apppass::daemon
+}  // namespace apppass
