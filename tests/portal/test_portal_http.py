@@ -86,6 +86,27 @@ def test_the_http_process_runs_as_its_own_user_and_each_session_as_its_user(port
     bob = pwd.getpwnam(USER_B)
     assert [ids[0] for ids in workers.values()] == [[bob.pw_uid] * 4]
     assert [ids[1] for ids in workers.values()] == [[bob.pw_gid] * 4]
+    # and neither holds a capability
+    for pid in [portal.http_pid()] + list(workers):
+        assert capabilities(pid) == {"CapInh": 0, "CapPrm": 0, "CapEff": 0, "CapAmb": 0}
+
+
+def capabilities(pid):
+    with open("/proc/%d/status" % pid) as f:
+        fields = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    return {name: int(fields[name], 16) for name in ("CapInh", "CapPrm", "CapEff", "CapAmb")}
+
+
+def test_a_process_that_keeps_capabilities_after_the_drop_does_not_run(env):
+    # With SECBIT_NO_SETUID_FIXUP the kernel leaves root's capabilities after setresuid(): the
+    # HTTP process must see that and end rather than serve with them, and the monitor gives up.
+    run = subprocess.run(["setpriv", "--securebits", "+no_setuid_fixup", PORTAL,
+                          "--listen", "127.0.0.1:%d" % free_port(), "--static-dir", "/nonexistent"],
+                         env=env.environ(), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert "apppass-portal: could not become %s\n" % HTTP_USER in run.stderr
+    assert "the HTTP process keeps ending; stopping" in run.stderr
+    assert "cannot read portal.css" not in run.stderr  # it never got as far as serving
 
 
 def test_another_users_entries_are_never_shown_or_deleted(env, portal, totp):

@@ -19,7 +19,8 @@ struct Identity {
 bool lookup_identity(const std::string& name, Identity& out);
 
 // setgroups (the user's groups; none when WITH_GROUPS is false), setresgid, setresuid, then
-// checks that uid 0 and gid 0 cannot be regained and sets no_new_privs. Returns false (and
+// checks that uid 0 and gid 0 cannot be regained and that no capability is left (capget and
+// the ambient set), and sets no_new_privs. Returns false (and
 // the caller must exit) when any step did not do exactly that.
 bool drop_privileges_for_good(const Identity& who, bool with_groups);
 

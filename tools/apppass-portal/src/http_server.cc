@@ -351,6 +351,23 @@ MHD_Result send_response(MHD_Connection* connection, Response& r) {
     return result;
 }
 
+// The answer when handling a request threw (out of memory, most likely): a fixed page from
+// static storage, so that nothing here allocates in C++ or can throw again out of the callback.
+MHD_Result send_failure(MHD_Connection* connection) noexcept {
+    static constexpr char kPage[] =
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Something went wrong</title>"
+        "</head><body><h1>Something went wrong</h1><p role=\"alert\">Try again in a minute.</p></body></html>";
+    MHD_Response* response =
+        MHD_create_response_from_buffer(sizeof kPage - 1, const_cast<char*>(kPage), MHD_RESPMEM_PERSISTENT);
+    if (response == nullptr) return MHD_NO;
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+    MHD_add_response_header(response, "Content-Security-Policy", kSecurityPolicy);
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    const MHD_Result result = MHD_queue_response(connection, 500, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
 MHD_Result handle(void*, MHD_Connection* connection, const char* url, const char* method, const char*,
                   const char* upload_data, size_t* upload_size, void** context) noexcept {
     try {
@@ -387,8 +404,7 @@ MHD_Result handle(void*, MHD_Connection* connection, const char* url, const char
         }
         return send_response(connection, response);
     } catch (...) {
-        Response r = html(500, message_page({}, "Something went wrong", "Try again in a minute."));
-        return send_response(connection, r);
+        return send_failure(connection);
     }
 }
 

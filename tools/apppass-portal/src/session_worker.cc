@@ -42,11 +42,11 @@ void free_responses(pam_response* responses, int count) {
 // PAM's conversation: each prompt goes to the monitor (and on to the browser as a form
 // field); the answer comes back the same way. No exception may leave it: libpam is C.
 int converse(int count, const pam_message** messages, pam_response** out, void* data) noexcept {
+    if (count <= 0 || count > PAM_MAX_NUM_MSG) return PAM_CONV_ERR;
+    auto* responses = static_cast<pam_response*>(std::calloc(static_cast<std::size_t>(count), sizeof(pam_response)));
+    if (responses == nullptr) return PAM_BUF_ERR;
     try {
         auto* conv = static_cast<Conversation*>(data);
-        if (count <= 0 || count > PAM_MAX_NUM_MSG) return PAM_CONV_ERR;
-        auto* responses = static_cast<pam_response*>(std::calloc(static_cast<std::size_t>(count), sizeof(pam_response)));
-        if (responses == nullptr) return PAM_BUF_ERR;
         for (int i = 0; i < count; ++i) {
             const pam_message* m = messages[i];
             const char* text = m->msg != nullptr ? m->msg : "";
@@ -88,6 +88,8 @@ int converse(int count, const pam_message** messages, pam_response** out, void* 
         *out = responses;
         return PAM_SUCCESS;
     } catch (...) {
+        // The answers so far are wiped and freed here: nothing in this path allocates.
+        free_responses(responses, count);
         return PAM_CONV_ERR;
     }
 }
