@@ -34,8 +34,20 @@ def system_lock():
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def users_exist():
+    try:
+        pwd.getpwnam(HTTP_USER)
+        pwd.getpwnam(USER_NOLOGIN)
+        return True
+    except KeyError:
+        return False
+
+
 def ensure_users():
-    """The HTTP process's system user and the nologin mail user, made once per machine."""
+    """The HTTP process's system user and the nologin mail user, made once per machine. The
+    system lock only when one is missing: other stages hold it for minutes."""
+    if users_exist():
+        return
     with system_lock():
         try:
             pwd.getpwnam(HTTP_USER)
