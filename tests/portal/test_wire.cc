@@ -10,6 +10,11 @@ using namespace apppass::portal;
 
 namespace {
 
+std::string bytes_of(const Message& m) {
+    const auto encoded = encode(m);
+    return {encoded.data(), encoded.size()};
+}
+
 void round_trip(void**) {
     const Message m(MessageType::Create, {"sid", "token", "Phone Mail", "dovecot\nimap", "", "0"});
     const auto back = decode(encode(m));
@@ -33,13 +38,13 @@ void shapes_are_enforced(void**) {
     for (std::size_t i = 1; i < kEntryFields; ++i) entries.fields.push_back("x");
     assert_true(decode(encode(entries)).has_value());
     // an unknown type
-    std::string bytes = encode(Message(MessageType::Done, {}));
+    std::string bytes = bytes_of(Message(MessageType::Done, {}));
     bytes[0] = 99;
     assert_false(decode(bytes).has_value());
 }
 
 void framing_is_exact(void**) {
-    const std::string good = encode(Message(MessageType::Delete, {"sid", "token", "abcdefgh"}));
+    const std::string good = bytes_of(Message(MessageType::Delete, {"sid", "token", "abcdefgh"}));
     assert_true(decode(good).has_value());
     assert_false(decode(good + "x").has_value());               // trailing bytes
     assert_false(decode(good.substr(0, good.size() - 1)).has_value());  // cut short
@@ -50,7 +55,7 @@ void framing_is_exact(void**) {
     lying[3] = static_cast<char>(0xff);
     assert_false(decode(lying).has_value());
     // a field over the limit
-    const std::string big = encode(Message(MessageType::List, {std::string(kMaxFieldBytes + 1, 'a')}));
+    const std::string big = bytes_of(Message(MessageType::List, {std::string(kMaxFieldBytes + 1, 'a')}));
     assert_false(decode(big).has_value());
 }
 

@@ -15,8 +15,8 @@ int hex_digit(char c) {
     return -1;
 }
 
-std::optional<std::string> percent_decode(std::string_view in) {
-    std::string out;
+std::optional<WipedStdString> percent_decode(std::string_view in) {
+    WipedStdString out;
     out.reserve(in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
         const char c = in[i];
@@ -75,13 +75,15 @@ std::optional<FormFields> parse_form(std::string_view body) {
             !acceptable_text(*value, true))
             return std::nullopt;
         fields.emplace_back(std::move(*name), std::move(*value));
+        // a short value was copied out of the moved-from string's inline buffer: wipe that too
+        explicit_bzero(value->data(), value->capacity());
     }
     return fields;
 }
 
-std::optional<std::string> form_value(const FormFields& fields, std::string_view name) {
+std::optional<std::string_view> form_value(const FormFields& fields, std::string_view name) {
     for (const auto& [key, value] : fields)
-        if (key == name) return value;
+        if (std::string_view(key) == name) return std::string_view(value);
     return std::nullopt;
 }
 

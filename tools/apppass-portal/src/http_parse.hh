@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "apppass/secret_string.hh"
+
 namespace apppass::portal {
 
 inline constexpr std::size_t kMaxFormBytes = 16 * 1024;
@@ -18,12 +20,14 @@ inline constexpr std::size_t kMaxFormFields = 64;
 
 // The fields of a form in order. nullopt for a body that is too big, has too many fields, a
 // bad %-escape, or a name or value that is not UTF-8 or holds a control character other than
-// tab, CR and LF in a value.
-using FormFields = std::vector<std::pair<std::string, std::string>>;
+// tab, CR and LF in a value. A form carries the main password and the one-time code: every
+// buffer is wiped when it is freed, each value is decoded into a buffer reserved once.
+using FormField = std::pair<WipedStdString, WipedStdString>;
+using FormFields = std::vector<FormField, WipingAllocator<FormField>>;
 std::optional<FormFields> parse_form(std::string_view body);
 
-// The first value of NAME in FIELDS, or nullopt.
-std::optional<std::string> form_value(const FormFields& fields, std::string_view name);
+// The first value of NAME in FIELDS (a view into FIELDS: no copy), or nullopt.
+std::optional<std::string_view> form_value(const FormFields& fields, std::string_view name);
 
 // The value of cookie NAME in a Cookie header ("a=1; b=2"), or nullopt. A value that is not
 // made of base64url characters is treated as absent: the portal's own cookies never hold

@@ -23,7 +23,7 @@ std::optional<std::pair<Fd, Fd>> seqpacket_pair() {
 }
 
 bool send_message(int fd, const Message& message) {
-    std::string bytes = encode(message);
+    WipedStdString bytes = encode(message);
     bool ok = bytes.size() <= kMaxMessageBytes;
     while (ok) {
         const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);

@@ -172,7 +172,10 @@ Message Monitor::handle(const Message& r) {
             return refusal(Refusal::NoSession, "That sign-in has expired. Start again.");
         if (!same_token(s->csrf, f[1]) || s->remote != f[2])
             return refusal(Refusal::BadToken, "That form has expired. Start again.");
-        if (!send_message(s->link.get(), Message(MessageType::Answer, {f[3]})))
+        // Copied straight into the message's wiped storage: a braced list's temporary would not be.
+        Message answer(MessageType::Answer, {});
+        answer.fields.push_back(f[3]);
+        if (!send_message(s->link.get(), answer))
             return signin_failed(*s, "Sign-in did not finish. Start again.", "the sign-in process ended");
         return signin_step(*s);
     }

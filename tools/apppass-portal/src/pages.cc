@@ -141,20 +141,39 @@ std::string create_page(const PageContext& page, const CreateForm& form) {
                       "<p><button type=\"submit\">Create</button> <a href=\"/\">Cancel</a></p></form>\n");
 }
 
-std::string created_page(const PageContext& page, const std::string& name, const std::string& id,
-                         const std::vector<std::string>& groups, std::uint64_t expires_us) {
-    std::string secret;
-    for (const auto& g : groups) secret += (secret.empty() ? "" : " ") + std::string("<span>") + html_escape(g) + "</span>";
+namespace {
+constexpr std::string_view kSecretMarker = "<!--the new password-->";
+}
+
+WipedStdString created_page(const PageContext& page, const std::string& name, const std::string& id,
+                            std::string_view password, std::uint64_t expires_us) {
     std::string body = "<p>The new app password “" + html_escape(name) + "” (id " + html_escape(id) + "):</p>"
                        "<p class=\"secret\" id=\"secret\" tabindex=\"-1\" aria-label=\"The new app password\">" +
-                       secret + "</p>"
+                       std::string(kSecretMarker) + "</p>"
                        "<p><button type=\"button\" id=\"copy\" hidden>Copy</button> "
                        "<span id=\"copied\" role=\"status\"></span></p>";
     if (expires_us != 0) body += "<p>It works until " + html_escape(format_time(expires_us)) + ".</p>";
     body += "<p>Enter it in the app now: it will not be shown again and cannot be recovered. Spaces are "
             "optional. If it is lost, delete it and create a new one.</p>"
             "<p><a class=\"button\" href=\"/\" id=\"done\">Done</a></p>\n";
-    return layout(page, "Your new app password", body);
+    const std::string frame = layout(page, "Your new app password", body);
+    const std::size_t at = frame.find(kSecretMarker);
+    // "<span>abcd</span>" per group of four, a space between groups; the password's alphabet
+    // needs no escaping, and anything else is left out rather than copied through an escaper.
+    constexpr std::string_view kOpen = "<span>", kClose = "</span>";
+    const std::size_t groups = (password.size() + 3) / 4;
+    WipedStdString out;
+    out.reserve(frame.size() + password.size() + groups * (kOpen.size() + kClose.size() + 1));
+    out.append(frame.data(), at);
+    for (std::size_t i = 0; i < password.size(); i += 4) {
+        if (i != 0) out.push_back(' ');
+        out.append(kOpen);
+        for (const char c : password.substr(i, 4))
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out.push_back(c);
+        out.append(kClose);
+    }
+    out.append(frame.data() + at + kSecretMarker.size(), frame.size() - at - kSecretMarker.size());
+    return out;
 }
 
 std::string delete_page(const PageContext& page, const EntryView& entry) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "apppass/secret_string.hh"
+
 namespace apppass::portal {
 
 struct EntryView {
@@ -36,9 +38,11 @@ struct CreateForm {
     std::string name, services, networks, expires;
 };
 std::string create_page(const PageContext& page, const CreateForm& form);
-// The password, once. GROUPED is the 24 letters in groups of four.
-std::string created_page(const PageContext& page, const std::string& name, const std::string& id,
-                         const std::vector<std::string>& groups, std::uint64_t expires_us);
+// The password, once, in groups of four. Built so that only the returned buffer ever holds
+// it: the page is laid out around a marker, and the password is written into a buffer reserved
+// at the final size (no growth, no temporaries), which is wiped when freed.
+WipedStdString created_page(const PageContext& page, const std::string& name, const std::string& id,
+                            std::string_view password, std::uint64_t expires_us);
 std::string delete_page(const PageContext& page, const EntryView& entry);
 std::string message_page(const PageContext& page, const std::string& title, const std::string& text);
 

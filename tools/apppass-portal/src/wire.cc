@@ -40,7 +40,7 @@ const Shape* shape_of(std::uint8_t type) {
 constexpr std::array<std::string_view, 7> kRefusalNames{
     "no-session", "bad-token", "throttled", "signin-failed", "invalid", "daemon-error", "busy"};
 
-void put_u32(std::string& out, std::uint32_t v) {
+void put_u32(WipedStdString& out, std::uint32_t v) {
     for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
@@ -53,11 +53,14 @@ std::uint32_t get_u32(std::string_view in, std::size_t at) {
 }  // namespace
 
 void Message::wipe() noexcept {
-    for (auto& field : fields) explicit_bzero(field.data(), field.size());
+    for (auto& field : fields) explicit_bzero(field.data(), field.capacity());
 }
 
-std::string encode(const Message& message) {
-    std::string out;
+WipedStdString encode(const Message& message) {
+    std::size_t size = 3;
+    for (const auto& field : message.fields) size += 4 + field.size();
+    WipedStdString out;
+    out.reserve(size);
     out.push_back(static_cast<char>(message.type));
     const auto count = static_cast<std::uint16_t>(message.fields.size());
     out.push_back(static_cast<char>(count & 0xff));

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "apppass/secret_string.hh"
+
 namespace apppass::portal {
 
 enum class MessageType : std::uint8_t {
@@ -60,22 +62,30 @@ inline constexpr std::size_t kMaxMessageBytes = 256 * 1024;
 inline constexpr std::size_t kMaxFields = 4 + 64 * kEntryFields;
 inline constexpr std::size_t kMaxFieldBytes = 16 * 1024;
 
+// Answers and passwords travel in fields. The vector's own storage is wiped when it is freed
+// (a reallocation leaves the short strings' inline bytes behind in the old one), and wipe()
+// overwrites each string's whole buffer before the strings are freed. A secret goes in with
+// push_back or emplace_back, never through a braced list: the list's temporaries are freed
+// unwiped.
+using Fields = std::vector<std::string, WipingAllocator<std::string>>;
+
 struct Message {
     MessageType type{};
-    std::vector<std::string> fields;
+    Fields fields;
 
-    // Overwrites every field (answers and passwords travel in them) before they are freed.
     void wipe() noexcept;
     ~Message() { wipe(); }
     Message() = default;
-    Message(MessageType t, std::vector<std::string> f) : type(t), fields(std::move(f)) {}
+    Message(MessageType t, Fields f) : type(t), fields(std::move(f)) {}
     Message(const Message&) = default;
     Message& operator=(const Message&) = default;
     Message(Message&&) noexcept = default;
     Message& operator=(Message&&) noexcept = default;
 };
 
-std::string encode(const Message& message);
+// One buffer of exactly the message's size, reserved before it is filled (growing would leave
+// copies behind) and wiped when it is freed.
+WipedStdString encode(const Message& message);
 std::optional<Message> decode(std::string_view bytes);
 
 std::string_view refusal_name(Refusal refusal) noexcept;
