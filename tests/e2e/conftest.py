@@ -112,6 +112,23 @@ def polkit_rule():
         POLKIT_RULE.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def login_user(name, shell):
+    """A user of its own for one test module, with MAIN_PASSWORD and a home; afterwards its app
+    passwords, its processes and the account are gone."""
+    if _exists(pwd.getpwnam, name):
+        raise RuntimeError(f"user {name} exists already; remove it (userdel -r {name})")
+    run("useradd", "--create-home", "--shell", shell, name)
+    try:
+        run("chpasswd", input=f"{name}:{MAIN_PASSWORD}\n")
+        yield name
+    finally:
+        subprocess.run(["apppass", "--user", name, "delete", "--all", "--yes"], check=False,
+                       capture_output=True)
+        subprocess.run(["pkill", "-KILL", "-u", name], check=False)
+        subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+
+
 def _exists(lookup, name):
     try:
         lookup(name)

@@ -5,14 +5,12 @@
 # Dovecot as the login that must stop working. Disabled (its default), nothing is revoked.
 import json
 import pathlib
-import pwd
 import re
-import subprocess
 
 import pexpect
 import pytest
 
-from conftest import _exists
+from conftest import login_user
 from e2e_support import IMAP_AUTH_FAILED, MAIN_PASSWORD, USER_ENV, imap_login, run
 
 USER = "apppass-e2e-passwd"
@@ -23,17 +21,8 @@ REVOKE_LINE = re.compile(r"^password\s+required\s+pam_apppass\.so\s+revoke_on_pa
 
 @pytest.fixture(scope="module")
 def user():
-    if _exists(pwd.getpwnam, USER):
-        raise RuntimeError(f"user {USER} exists already; remove it (userdel -r {USER})")
-    run("useradd", "--create-home", "--shell", "/bin/bash", USER)
-    try:
-        run("chpasswd", input=f"{USER}:{MAIN_PASSWORD}\n")
-        yield USER
-    finally:
-        subprocess.run(["apppass", "--user", USER, "delete", "--all", "--yes"], check=False,
-                       capture_output=True)
-        subprocess.run(["pkill", "-KILL", "-u", USER], check=False)
-        subprocess.run(["userdel", "--remove", USER], check=False, capture_output=True)
+    with login_user(USER, "/bin/bash") as name:
+        yield name
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@
 # code in a real headless browser, creates an app password, logs in to real Dovecot IMAP with
 # it, deletes it on the page, and Dovecot refuses it from then on.
 import pathlib
-import pwd
 import re
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import PamStack, _exists, free_port, read_pid, start_daemon, stop_by_pid, wait_for_port
+from conftest import PamStack, free_port, login_user, read_pid, start_daemon, stop_by_pid, wait_for_port
 from e2e_support import IMAP_AUTH_FAILED, MAIN_PASSWORD, imap_login, run
 
 from selenium import webdriver
@@ -37,17 +36,8 @@ OATH_LINE = "auth required pam_oath.so usersfile=/etc/users.oath window=3"
 
 @pytest.fixture(scope="module")
 def web_user():
-    if _exists(pwd.getpwnam, USER):
-        raise RuntimeError(f"user {USER} exists already; remove it (userdel -r {USER})")
-    run("useradd", "--create-home", "--shell", "/usr/sbin/nologin", USER)
-    try:
-        run("chpasswd", input=f"{USER}:{MAIN_PASSWORD}\n")
-        yield USER
-    finally:
-        subprocess.run(["apppass", "--user", USER, "delete", "--all", "--yes"], check=False,
-                       capture_output=True)
-        subprocess.run(["pkill", "-KILL", "-u", USER], check=False)
-        subprocess.run(["userdel", "--remove", USER], check=False, capture_output=True)
+    with login_user(USER, "/usr/sbin/nologin") as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
