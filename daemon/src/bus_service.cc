@@ -90,7 +90,7 @@ template <BusService::Handler handler>
 int BusService::dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
     if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
         return sd_bus_error_set(error, api::error_name(ErrorCode::AccessDenied),
-                                "the direct socket serves VerifyPassword and ListPasswords; make "
+                                "the direct socket serves VerifyPassword and the listings; make "
                                 "changes over the system bus");
     return dispatch<handler>(m, userdata, error);
 }
