@@ -3,6 +3,8 @@
 
 #include <iterator>
 
+#include "sqlite_statements.hh"
+
 namespace apppass::daemon {
 namespace {
 
@@ -64,21 +66,16 @@ Status exec(sqlite3* db, const char* sql) {
     return {};
 }
 
-Error failure(sqlite3* db, const std::string& what) {
-    return make_error(api::ErrorCode::StoreUnavailable,
-                      "the app password store failed to " + what + ": " + sqlite3_errmsg(db));
-}
-
 Status migrate(sqlite3* db) {
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &raw, nullptr) != SQLITE_OK)
-        return failure(db, "read its schema version");
+        return sqlite_failure(db, "read its schema version");
     StatementPtr version_statement(raw);
     int version;
     {
         StatementRun run(version_statement.get());
         if (run.step() != SQLITE_ROW)
-            return failure(db, "read its schema version");
+            return sqlite_failure(db, "read its schema version");
         version = static_cast<int>(run.integer(0));
     }
     if (version > kSchemaVersion)

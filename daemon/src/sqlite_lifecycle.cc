@@ -48,255 +48,220 @@ void bind_selection(StatementRun& run, const Store::Selection& which) {
 
 Result<SqliteLifecycle> SqliteLifecycle::prepare(sqlite3* db) {
     const std::string tombstone_columns = kTombstoneColumns;
-    const std::pair<StatementId, std::string> sources[] = {
-        {kRetireCopy, std::string("INSERT OR REPLACE INTO tombstones (secret_hash, id, uid, user_name, name, reason, revoked)"
-                      " SELECT secret_hash, id, uid, user_name, name, ?4, ?5 FROM entries") + kSelection},
-        {kRetireDelete, std::string("DELETE FROM entries") + kSelection},
-        {kFindTombstone, "SELECT " + tombstone_columns + " FROM tombstones WHERE secret_hash = ?1"},
-        {kRecordAttempt, "UPDATE tombstones SET attempts = attempts + 1, last_attempt = ?2, last_service = ?3,"
-                         " last_remote_host = ?4 WHERE secret_hash = ?1"},
-        {kListTombstones, "SELECT " + tombstone_columns + " FROM tombstones WHERE uid = ?1 ORDER BY revoked, id"},
-        {kRemoveTombstones, "DELETE FROM tombstones WHERE uid = ?1 AND (?2 IS NULL OR id = ?2)"
-                            " AND user_name IN (?3, '')"},
-        {kDropTombstones, "DELETE FROM tombstones WHERE revoked < ?1"},
-        {kStale, "SELECT uid, id, CASE WHEN expires != 0 AND expires <= ?1 THEN 'expired' ELSE 'idle' END FROM entries"
-                 " WHERE (expires != 0 AND expires <= ?1)"
-                 " OR (idle_expiry != 0 AND max(last_used, created) + idle_expiry <= ?1)"},
-        {kNameOf, "SELECT name FROM entries WHERE uid = ?1 AND id = ?2"},
-        {kCountName, "SELECT count(*) FROM entries WHERE uid = ?1 AND name = ?2"},
-        {kRename, "UPDATE entries SET name = ?3 WHERE uid = ?1 AND id = ?2"},
-        {kEndGraceTombstone, "UPDATE tombstones SET grace_until = 0, revoked = ?3"
-                             " WHERE uid = ?1 AND id = ?2 AND grace_until > ?3"},
-        {kEndGraceEntry, "UPDATE entries SET grace_until = 0 WHERE uid = ?1 AND id = ?2"},
-        {kRotateCopy, "INSERT OR REPLACE INTO tombstones (secret_hash, id, uid, user_name, name, reason, revoked, grace_until)"
-                      " SELECT secret_hash, id, uid, user_name, name, 'rotated', ?3, ?4 FROM entries WHERE uid = ?1 AND id = ?2"},
-        {kRotateSet, "UPDATE entries SET secret_hash = ?3, grace_until = ?4 WHERE uid = ?1 AND id = ?2"},
-        {kSummaries, kSummarySql},
-        {kTriedRevoked, "SELECT uid, user_name, count(*) FROM tombstones WHERE attempts > 0 GROUP BY uid, user_name"},
-        {kBegin, "BEGIN IMMEDIATE"},
-        {kCommit, "COMMIT"},
-        {kRollback, "ROLLBACK"},
-    };
     SqliteLifecycle lifecycle(db);
-    for (const auto& [id, sql] : sources) {
-        sqlite3_stmt* raw = nullptr;
-        if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK)
-            return lifecycle.failure("prepare a statement");
-        lifecycle.statements_[id].reset(raw);
-    }
+    if (auto s = lifecycle.statements_.prepare(kStatementCount, {
+            {kRetireCopy, std::string("INSERT OR REPLACE INTO tombstones (secret_hash, id, uid, user_name, name, reason, revoked)"
+                          " SELECT secret_hash, id, uid, user_name, name, ?4, ?5 FROM entries") + kSelection},
+            {kRetireDelete, std::string("DELETE FROM entries") + kSelection},
+            {kFindTombstone, "SELECT " + tombstone_columns + " FROM tombstones WHERE secret_hash = ?1"},
+            {kRecordAttempt, "UPDATE tombstones SET attempts = attempts + 1, last_attempt = ?2, last_service = ?3,"
+                             " last_remote_host = ?4 WHERE secret_hash = ?1"},
+            {kListTombstones, "SELECT " + tombstone_columns + " FROM tombstones WHERE uid = ?1 ORDER BY revoked, id"},
+            {kRemoveTombstones, "DELETE FROM tombstones WHERE uid = ?1 AND (?2 IS NULL OR id = ?2)"
+                                " AND user_name IN (?3, '')"},
+            {kDropTombstones, "DELETE FROM tombstones WHERE revoked < ?1"},
+            {kStale, "SELECT uid, id, CASE WHEN expires != 0 AND expires <= ?1 THEN 'expired' ELSE 'idle' END FROM entries"
+                     " WHERE (expires != 0 AND expires <= ?1)"
+                     " OR (idle_expiry != 0 AND max(last_used, created) + idle_expiry <= ?1)"},
+            {kNameOf, "SELECT name FROM entries WHERE uid = ?1 AND id = ?2"},
+            {kCountName, "SELECT count(*) FROM entries WHERE uid = ?1 AND name = ?2"},
+            {kRename, "UPDATE entries SET name = ?3 WHERE uid = ?1 AND id = ?2"},
+            {kEndGraceTombstone, "UPDATE tombstones SET grace_until = 0, revoked = ?3"
+                                 " WHERE uid = ?1 AND id = ?2 AND grace_until > ?3"},
+            {kEndGraceEntry, "UPDATE entries SET grace_until = 0 WHERE uid = ?1 AND id = ?2"},
+            {kRotateCopy, "INSERT OR REPLACE INTO tombstones (secret_hash, id, uid, user_name, name, reason, revoked, grace_until)"
+                          " SELECT secret_hash, id, uid, user_name, name, 'rotated', ?3, ?4 FROM entries WHERE uid = ?1 AND id = ?2"},
+            {kRotateSet, "UPDATE entries SET secret_hash = ?3, grace_until = ?4 WHERE uid = ?1 AND id = ?2"},
+            {kSummaries, kSummarySql},
+            {kTriedRevoked, "SELECT uid, user_name, count(*) FROM tombstones WHERE attempts > 0 GROUP BY uid, user_name"},
+        });
+        !s)
+        return std::move(s).error();
     return lifecycle;
 }
 
-Error SqliteLifecycle::failure(const std::string& what) const {
-    return make_error(api::ErrorCode::StoreUnavailable,
-                      "the app password store failed to " + what + ": " + sqlite3_errmsg(db_));
-}
-
-Status SqliteLifecycle::run_simple(StatementId id) {
-    StatementRun run(statement(id));
-    if (run.step() != SQLITE_DONE)
-        return failure(id == kBegin ? "begin a transaction" : "commit a transaction");
-    return {};
-}
-
-template <typename Body>
-auto SqliteLifecycle::in_transaction(Body&& body) -> decltype(body()) {
-    if (auto s = run_simple(kBegin); !s)
-        return std::move(s).error();
-    auto outcome = body();
-    if (!outcome) {
-        (void)run_simple(kRollback);
-        return outcome;
-    }
-    if (auto s = run_simple(kCommit); !s) {
-        (void)run_simple(kRollback);
-        return std::move(s).error();
-    }
-    return outcome;
-}
-
 Result<unsigned> SqliteLifecycle::retire(const Store::Selection& which, std::string_view reason, Microseconds when) {
-    return in_transaction([&]() -> Result<unsigned> {
+    return statements_.in_transaction([&]() -> Result<unsigned> {
         {
-            StatementRun copy(statement(kRetireCopy));
+            StatementRun copy(statements_[kRetireCopy]);
             bind_selection(copy, which);
             copy.bind(4, reason);
             copy.bind(5, when);
             if (copy.step() != SQLITE_DONE)
-                return failure("keep a tombstone");
+                return statements_.failure("keep a tombstone");
         }
-        StatementRun remove(statement(kRetireDelete));
+        StatementRun remove(statements_[kRetireDelete]);
         bind_selection(remove, which);
         if (remove.step() != SQLITE_DONE)
-            return failure("delete an entry");
-        return static_cast<unsigned>(sqlite3_changes(db_));
+            return statements_.failure("delete an entry");
+        return statements_.changes();
     });
 }
 
 Result<std::optional<Tombstone>> SqliteLifecycle::find_tombstone(const Digest& secret_hash) {
-    StatementRun run(statement(kFindTombstone));
+    StatementRun run(statements_[kFindTombstone]);
     run.bind(1, std::span<const std::uint8_t>(secret_hash));
     const int rc = run.step();
     if (rc == SQLITE_DONE)
         return std::optional<Tombstone>();
     if (rc != SQLITE_ROW)
-        return failure("look up a revoked password");
+        return statements_.failure("look up a revoked password");
     return std::optional<Tombstone>(read_tombstone(run));
 }
 
 Status SqliteLifecycle::record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt) {
-    StatementRun run(statement(kRecordAttempt));
+    StatementRun run(statements_[kRecordAttempt]);
     run.bind(1, std::span<const std::uint8_t>(secret_hash));
     run.bind(2, attempt.when);
     run.bind(3, std::string_view(attempt.service));
     run.bind(4, std::string_view(attempt.remote_host));
     if (run.step() != SQLITE_DONE)
-        return failure("record an attempt");
+        return statements_.failure("record an attempt");
     return {};
 }
 
 Result<std::vector<Tombstone>> SqliteLifecycle::tombstones(uid_t uid) {
-    StatementRun run(statement(kListTombstones));
+    StatementRun run(statements_[kListTombstones]);
     run.bind(1, static_cast<std::int64_t>(uid));
     std::vector<Tombstone> found;
     int rc;
     while ((rc = run.step()) == SQLITE_ROW)
         found.push_back(read_tombstone(run));
     if (rc != SQLITE_DONE)
-        return failure("list revoked passwords");
+        return statements_.failure("list revoked passwords");
     return found;
 }
 
 Result<unsigned> SqliteLifecycle::remove_tombstones(uid_t uid, const std::string& user_name,
                                                 std::optional<std::int64_t> id) {
-    StatementRun run(statement(kRemoveTombstones));
+    StatementRun run(statements_[kRemoveTombstones]);
     run.bind(1, static_cast<std::int64_t>(uid));
     if (id)
         run.bind(2, *id);
     run.bind(3, std::string_view(user_name));
     if (run.step() != SQLITE_DONE)
-        return failure("delete revoked passwords");
-    return static_cast<unsigned>(sqlite3_changes(db_));
+        return statements_.failure("delete revoked passwords");
+    return statements_.changes();
 }
 
 Result<unsigned> SqliteLifecycle::drop_tombstones(Microseconds before) {
-    StatementRun run(statement(kDropTombstones));
+    StatementRun run(statements_[kDropTombstones]);
     run.bind(1, before);
     if (run.step() != SQLITE_DONE)
-        return failure("forget old revoked passwords");
-    return static_cast<unsigned>(sqlite3_changes(db_));
+        return statements_.failure("forget old revoked passwords");
+    return statements_.changes();
 }
 
 Result<std::vector<std::pair<Store::Selection, std::string>>> SqliteLifecycle::stale_entries(Microseconds now) {
-    StatementRun run(statement(kStale));
+    StatementRun run(statements_[kStale]);
     run.bind(1, now);
     std::vector<std::pair<Store::Selection, std::string>> found;
     int rc;
     while ((rc = run.step()) == SQLITE_ROW)
         found.emplace_back(Store::Selection{static_cast<uid_t>(run.integer(0)), run.integer(1), std::nullopt}, run.text(2));
     if (rc != SQLITE_DONE)
-        return failure("find expired entries");
+        return statements_.failure("find expired entries");
     return found;
 }
 
 Result<std::vector<UserSummary>> SqliteLifecycle::user_summaries() {
     std::vector<UserSummary> found;
     {
-        StatementRun run(statement(kSummaries));
+        StatementRun run(statements_[kSummaries]);
         int rc;
         while ((rc = run.step()) == SQLITE_ROW)
             found.push_back(UserSummary{static_cast<uid_t>(run.integer(0)), run.text(1),
                                         static_cast<unsigned>(run.integer(2)), run.integer(3), run.integer(4),
                                         run.text(5), run.text(6), 0});
         if (rc != SQLITE_DONE)
-            return failure("list the accounts of its entries");
+            return statements_.failure("list the accounts of its entries");
     }
-    StatementRun run(statement(kTriedRevoked));
+    StatementRun run(statements_[kTriedRevoked]);
     int rc;
     while ((rc = run.step()) == SQLITE_ROW)
         add_tried_revoked(found, static_cast<uid_t>(run.integer(0)), run.text(1), static_cast<unsigned>(run.integer(2)));
     if (rc != SQLITE_DONE)
-        return failure("count tried revoked passwords");
+        return statements_.failure("count tried revoked passwords");
     return found;
 }
 
 
 Result<bool> SqliteLifecycle::rename(uid_t uid, std::int64_t id, const std::string& name) {
-    return in_transaction([&]() -> Result<bool> {
+    return statements_.in_transaction([&]() -> Result<bool> {
         {
-            StatementRun current(statement(kNameOf));
+            StatementRun current(statements_[kNameOf]);
             current.bind(1, static_cast<std::int64_t>(uid));
             current.bind(2, id);
             const int rc = current.step();
             if (rc == SQLITE_DONE)
                 return false;
             if (rc != SQLITE_ROW)
-                return failure("look up an entry");
+                return statements_.failure("look up an entry");
             if (current.text(0) == name)
                 return true;
         }
         {
-            StatementRun named(statement(kCountName));
+            StatementRun named(statements_[kCountName]);
             named.bind(1, static_cast<std::int64_t>(uid));
             named.bind(2, std::string_view(name));
             if (named.step() != SQLITE_ROW)
-                return failure("look up a name");
+                return statements_.failure("look up a name");
             if (named.integer(0) > 0)
                 return name_in_use(name);
         }
-        StatementRun run(statement(kRename));
+        StatementRun run(statements_[kRename]);
         run.bind(1, static_cast<std::int64_t>(uid));
         run.bind(2, id);
         run.bind(3, std::string_view(name));
         if (run.step() != SQLITE_DONE)
-            return failure("rename an entry");
-        return sqlite3_changes(db_) == 1;
+            return statements_.failure("rename an entry");
+        return statements_.changes() == 1;
     });
 }
 
 Status SqliteLifecycle::run_grace_end(uid_t uid, std::int64_t id, Microseconds now) {
-    StatementRun tombstone(statement(kEndGraceTombstone));
+    StatementRun tombstone(statements_[kEndGraceTombstone]);
     tombstone.bind(1, static_cast<std::int64_t>(uid));
     tombstone.bind(2, id);
     tombstone.bind(3, now);
     if (tombstone.step() != SQLITE_DONE)
-        return failure("end an old password's grace");
-    StatementRun entry(statement(kEndGraceEntry));
+        return statements_.failure("end an old password's grace");
+    StatementRun entry(statements_[kEndGraceEntry]);
     entry.bind(1, static_cast<std::int64_t>(uid));
     entry.bind(2, id);
     if (entry.step() != SQLITE_DONE)
-        return failure("end an old password's grace");
+        return statements_.failure("end an old password's grace");
     return {};
 }
 
 Result<bool> SqliteLifecycle::rotate(uid_t uid, std::int64_t id, const Digest& new_hash, Microseconds now,
                                  Microseconds grace_until) {
-    return in_transaction([&]() -> Result<bool> {
+    return statements_.in_transaction([&]() -> Result<bool> {
         if (auto s = run_grace_end(uid, id, now); !s)
             return std::move(s).error();
         const bool grace = grace_until > now;
         {
-            StatementRun copy(statement(kRotateCopy));
+            StatementRun copy(statements_[kRotateCopy]);
             copy.bind(1, static_cast<std::int64_t>(uid));
             copy.bind(2, id);
             copy.bind(3, grace ? grace_until : now);
             copy.bind(4, grace ? grace_until : 0);
             if (copy.step() != SQLITE_DONE)
-                return failure("keep the old password");
+                return statements_.failure("keep the old password");
         }
-        StatementRun set(statement(kRotateSet));
+        StatementRun set(statements_[kRotateSet]);
         set.bind(1, static_cast<std::int64_t>(uid));
         set.bind(2, id);
         set.bind(3, std::span<const std::uint8_t>(new_hash));
         set.bind(4, grace ? grace_until : 0);
         if (set.step() != SQLITE_DONE)
-            return failure("set the new password");
-        return sqlite3_changes(db_) == 1;
+            return statements_.failure("set the new password");
+        return statements_.changes() == 1;
     });
 }
 
 Status SqliteLifecycle::end_grace(uid_t uid, std::int64_t id, Microseconds now) {
-    return in_transaction([&] { return run_grace_end(uid, id, now); });
+    return statements_.in_transaction([&] { return run_grace_end(uid, id, now); });
 }
 
 }  // namespace apppass::daemon

@@ -5,7 +5,6 @@
 // connection; the store (sqlite_store.cc) hands these Store methods to it.
 #pragma once
 
-#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,7 +12,7 @@
 #include <vector>
 
 #include "apppass/result.hh"
-#include "sqlite_handles.hh"
+#include "sqlite_statements.hh"
 #include "store.hh"
 
 namespace apppass::daemon {
@@ -39,20 +38,12 @@ private:
     enum StatementId {
         kRetireCopy, kRetireDelete, kFindTombstone, kRecordAttempt, kListTombstones, kRemoveTombstones,
         kDropTombstones, kStale, kNameOf, kCountName, kRename, kEndGraceTombstone, kEndGraceEntry, kRotateCopy,
-        kRotateSet, kSummaries, kTriedRevoked, kBegin, kCommit, kRollback, kStatementCount
+        kRotateSet, kSummaries, kTriedRevoked, kStatementCount
     };
-    explicit SqliteLifecycle(sqlite3* db) : db_(db) {}
-    sqlite3_stmt* statement(StatementId id) const noexcept { return statements_[id].get(); }
-    Error failure(const std::string& what) const;
-    Status run_simple(StatementId id);
+    explicit SqliteLifecycle(sqlite3* db) : statements_(db) {}
     Status run_grace_end(uid_t uid, std::int64_t id, Microseconds now);
-    // Runs BODY (returning a Result or a Status) between BEGIN IMMEDIATE and COMMIT; a failure
-    // of BODY or of the COMMIT rolls everything back.
-    template <typename Body>
-    auto in_transaction(Body&& body) -> decltype(body());
 
-    sqlite3* db_;
-    std::array<StatementPtr, kStatementCount> statements_;
+    SqliteStatements statements_;
 };
 
 }  // namespace apppass::daemon

@@ -2,13 +2,13 @@
 // The queries of the SQLite store, prepared once (sqlite_database.cc opens and migrates the file).
 #include "sqlite_store.hh"
 
-#include <array>
 #include <cstring>
 
 #include "line_list.hh"
 #include "sqlite_database.hh"
 #include "sqlite_handles.hh"
 #include "sqlite_lifecycle.hh"
+#include "sqlite_statements.hh"
 
 namespace apppass::daemon {
 namespace {
@@ -45,33 +45,26 @@ public:
 
     Status prepare_all() {
         const std::string columns = kEntryColumns;
-        const std::pair<StatementId, std::string> sources[] = {
-            {kGetMeta, "SELECT value FROM meta WHERE key = ?1"},
-            {kSetMeta, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)"},
-            {kInsert, "INSERT OR IGNORE INTO entries (id, uid, name, secret_hash, created, expires, services, networks,"
-                      " user_name, idle_expiry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
-            {kCount, "SELECT count(*) FROM entries WHERE uid = ?1"},
-            {kCountName, "SELECT count(*) FROM entries WHERE uid = ?1 AND name = ?2"},
-            {kList, "SELECT " + columns + " FROM entries WHERE uid = ?1 ORDER BY created, id"},
-            {kFindByHash, "SELECT " + columns + ", secret_hash FROM entries WHERE secret_hash = ?1"},
-            {kFind, "SELECT " + columns + " FROM entries WHERE uid = ?1 AND id = ?2"},
-            {kDelete, "DELETE FROM entries WHERE uid = ?1 AND id = ?2"},
-            {kDeleteAll, "DELETE FROM entries WHERE uid = ?1"},
-            {kRecordUse, "UPDATE entries SET last_used = ?2, last_service = ?3, last_remote_host = ?4"
-                         " WHERE id = ?1 AND last_used <= ?2"},
-            {kBindings, "SELECT uid, user_name, count(*) FROM entries GROUP BY uid, user_name ORDER BY uid, user_name"},
-            {kBindUnnamed, "UPDATE entries SET user_name = ?2 WHERE uid = ?1 AND user_name = ''"},
-            {kDeleteBound, "DELETE FROM entries WHERE uid = ?1 AND user_name = ?2"},
-            {kBegin, "BEGIN IMMEDIATE"},
-            {kCommit, "COMMIT"},
-            {kRollback, "ROLLBACK"},
-        };
-        for (const auto& [id, sql] : sources) {
-            sqlite3_stmt* raw = nullptr;
-            if (sqlite3_prepare_v3(db_.get(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK)
-                return failure("prepare a statement");
-            statements_[id].reset(raw);
-        }
+        if (auto s = statements_.prepare(kStatementCount, {
+                {kGetMeta, "SELECT value FROM meta WHERE key = ?1"},
+                {kSetMeta, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)"},
+                {kInsert, "INSERT OR IGNORE INTO entries (id, uid, name, secret_hash, created, expires, services, networks,"
+                          " user_name, idle_expiry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+                {kCount, "SELECT count(*) FROM entries WHERE uid = ?1"},
+                {kCountName, "SELECT count(*) FROM entries WHERE uid = ?1 AND name = ?2"},
+                {kList, "SELECT " + columns + " FROM entries WHERE uid = ?1 ORDER BY created, id"},
+                {kFindByHash, "SELECT " + columns + ", secret_hash FROM entries WHERE secret_hash = ?1"},
+                {kFind, "SELECT " + columns + " FROM entries WHERE uid = ?1 AND id = ?2"},
+                {kDelete, "DELETE FROM entries WHERE uid = ?1 AND id = ?2"},
+                {kDeleteAll, "DELETE FROM entries WHERE uid = ?1"},
+                {kRecordUse, "UPDATE entries SET last_used = ?2, last_service = ?3, last_remote_host = ?4"
+                             " WHERE id = ?1 AND last_used <= ?2"},
+                {kBindings, "SELECT uid, user_name, count(*) FROM entries GROUP BY uid, user_name ORDER BY uid, user_name"},
+                {kBindUnnamed, "UPDATE entries SET user_name = ?2 WHERE uid = ?1 AND user_name = ''"},
+                {kDeleteBound, "DELETE FROM entries WHERE uid = ?1 AND user_name = ?2"},
+            });
+            !s)
+            return s;
         auto lifecycle = SqliteLifecycle::prepare(db_.get());
         if (!lifecycle)
             return std::move(lifecycle).error();
@@ -80,13 +73,13 @@ public:
     }
 
     Result<std::optional<Digest>> key_check() override {
-        StatementRun run(statement(kGetMeta));
+        StatementRun run(statements_[kGetMeta]);
         run.bind(1, std::string_view(kKeyCheckName));
         const int rc = run.step();
         if (rc == SQLITE_DONE)
             return std::optional<Digest>();
         if (rc != SQLITE_ROW)
-            return failure("read its key check");
+            return statements_.failure("read its key check");
         const auto blob = run.blob(0);
         Digest check{};
         if (blob.size() != check.size())
@@ -96,41 +89,41 @@ public:
     }
 
     Status set_key_check(const Digest& check) override {
-        StatementRun run(statement(kSetMeta));
+        StatementRun run(statements_[kSetMeta]);
         run.bind(1, std::string_view(kKeyCheckName));
         run.bind(2, std::span<const std::uint8_t>(check));
         if (run.step() != SQLITE_DONE)
-            return failure("save its key check");
+            return statements_.failure("save its key check");
         return {};
     }
 
     Result<unsigned> count(uid_t uid) override {
-        StatementRun run(statement(kCount));
+        StatementRun run(statements_[kCount]);
         run.bind(1, static_cast<std::int64_t>(uid));
         if (run.step() != SQLITE_ROW)
-            return failure("count entries");
+            return statements_.failure("count entries");
         return static_cast<unsigned>(run.integer(0));
     }
 
     Result<bool> insert(const Entry& entry, const Digest& secret_hash, unsigned limit) override {
-        if (auto s = run_simple(kBegin); !s)
-            return std::move(s).error();
-        const auto outcome = [&]() -> Result<bool> {
+        // A taken id (or, astronomically unlikely, a taken hash) inserts nothing and commits
+        // nothing: the reads before it change no row.
+        return statements_.in_transaction([&]() -> Result<bool> {
             auto existing = count(entry.uid);
             if (!existing)
                 return std::move(existing).error();
             if (existing.value() >= limit)
                 return limit_reached(existing.value(), limit);
             {
-                StatementRun run(statement(kCountName));
+                StatementRun run(statements_[kCountName]);
                 run.bind(1, static_cast<std::int64_t>(entry.uid));
                 run.bind(2, std::string_view(entry.name));
                 if (run.step() != SQLITE_ROW)
-                    return failure("look up a name");
+                    return statements_.failure("look up a name");
                 if (run.integer(0) > 0)
                     return name_in_use(entry.name);
             }
-            StatementRun run(statement(kInsert));
+            StatementRun run(statements_[kInsert]);
             run.bind(1, entry.id);
             run.bind(2, static_cast<std::int64_t>(entry.uid));
             run.bind(3, std::string_view(entry.name));
@@ -142,41 +135,31 @@ public:
             run.bind(9, std::string_view(entry.user_name));
             run.bind(10, entry.idle_expiry);
             if (run.step() != SQLITE_DONE)
-                return failure("add an entry");
-            // OR IGNORE: a taken id (or, astronomically unlikely, a taken hash) inserts nothing.
-            return sqlite3_changes(db_.get()) == 1;
-        }();
-        if (!outcome || !outcome.value()) {
-            (void)run_simple(kRollback);
-            return outcome;
-        }
-        if (auto s = run_simple(kCommit); !s) {
-            (void)run_simple(kRollback);
-            return std::move(s).error();
-        }
-        return outcome;
+                return statements_.failure("add an entry");
+            return statements_.changes() == 1;
+        });
     }
 
     Result<std::vector<Entry>> list(uid_t uid) override {
-        StatementRun run(statement(kList));
+        StatementRun run(statements_[kList]);
         run.bind(1, static_cast<std::int64_t>(uid));
         std::vector<Entry> entries;
         int rc;
         while ((rc = run.step()) == SQLITE_ROW)
             entries.push_back(read_entry(run));
         if (rc != SQLITE_DONE)
-            return failure("list entries");
+            return statements_.failure("list entries");
         return entries;
     }
 
     Result<std::optional<std::pair<Entry, Digest>>> find_by_hash(const Digest& secret_hash) override {
-        StatementRun run(statement(kFindByHash));
+        StatementRun run(statements_[kFindByHash]);
         run.bind(1, std::span<const std::uint8_t>(secret_hash));
         const int rc = run.step();
         if (rc == SQLITE_DONE)
             return std::optional<std::pair<Entry, Digest>>();
         if (rc != SQLITE_ROW)
-            return failure("look up a password");
+            return statements_.failure("look up a password");
         Digest stored{};
         const auto blob = run.blob(13);
         if (blob.size() != stored.size())
@@ -186,42 +169,42 @@ public:
     }
 
     Result<std::optional<Entry>> find(uid_t uid, std::int64_t id) override {
-        StatementRun run(statement(kFind));
+        StatementRun run(statements_[kFind]);
         run.bind(1, static_cast<std::int64_t>(uid));
         run.bind(2, id);
         const int rc = run.step();
         if (rc == SQLITE_DONE)
             return std::optional<Entry>();
         if (rc != SQLITE_ROW)
-            return failure("look up an entry");
+            return statements_.failure("look up an entry");
         return std::optional<Entry>(read_entry(run));
     }
 
     Result<bool> remove(uid_t uid, std::int64_t id) override {
-        StatementRun run(statement(kDelete));
+        StatementRun run(statements_[kDelete]);
         run.bind(1, static_cast<std::int64_t>(uid));
         run.bind(2, id);
         if (run.step() != SQLITE_DONE)
-            return failure("delete an entry");
-        return sqlite3_changes(db_.get()) == 1;
+            return statements_.failure("delete an entry");
+        return statements_.changes() == 1;
     }
 
     Result<unsigned> remove_all(uid_t uid) override {
-        StatementRun run(statement(kDeleteAll));
+        StatementRun run(statements_[kDeleteAll]);
         run.bind(1, static_cast<std::int64_t>(uid));
         if (run.step() != SQLITE_DONE)
-            return failure("delete entries");
-        return static_cast<unsigned>(sqlite3_changes(db_.get()));
+            return statements_.failure("delete entries");
+        return statements_.changes();
     }
 
     Result<std::vector<Binding>> bindings() override {
-        StatementRun run(statement(kBindings));
+        StatementRun run(statements_[kBindings]);
         std::vector<Binding> found;
         int rc;
         while ((rc = run.step()) == SQLITE_ROW)
             found.push_back(Binding{static_cast<uid_t>(run.integer(0)), run.text(1), static_cast<unsigned>(run.integer(2))});
         if (rc != SQLITE_DONE)
-            return failure("list the accounts of its entries");
+            return statements_.failure("list the accounts of its entries");
         return found;
     }
 
@@ -236,25 +219,18 @@ public:
     Status record_uses(const std::vector<Use>& uses) override {
         if (uses.empty())
             return {};
-        if (auto s = run_simple(kBegin); !s)
-            return s;
-        for (const auto& use : uses) {
-            StatementRun run(statement(kRecordUse));
-            run.bind(1, use.id);
-            run.bind(2, use.when);
-            run.bind(3, std::string_view(use.service));
-            run.bind(4, std::string_view(use.remote_host));
-            if (run.step() != SQLITE_DONE) {
-                Error error = failure("record a use");
-                (void)run_simple(kRollback);
-                return error;
+        return statements_.in_transaction([&]() -> Status {
+            for (const auto& use : uses) {
+                StatementRun run(statements_[kRecordUse]);
+                run.bind(1, use.id);
+                run.bind(2, use.when);
+                run.bind(3, std::string_view(use.service));
+                run.bind(4, std::string_view(use.remote_host));
+                if (run.step() != SQLITE_DONE)
+                    return statements_.failure("record a use");
             }
-        }
-        if (auto s = run_simple(kCommit); !s) {
-            (void)run_simple(kRollback);
-            return s;
-        }
-        return {};
+            return {};
+        });
     }
 
     // What comes after an entry was made: sqlite_lifecycle.cc.
@@ -291,37 +267,20 @@ public:
 private:
     enum StatementId {
         kGetMeta, kSetMeta, kInsert, kCount, kCountName, kList, kFindByHash, kFind, kDelete,
-        kDeleteAll, kRecordUse, kBindings, kBindUnnamed, kDeleteBound, kBegin, kCommit, kRollback, kStatementCount
+        kDeleteAll, kRecordUse, kBindings, kBindUnnamed, kDeleteBound, kStatementCount
     };
-    sqlite3_stmt* statement(StatementId id) const noexcept { return statements_[id].get(); }
-
     // A statement that changes the entries of (UID, USER_NAME); returns how many it changed.
     Result<unsigned> change_for_account(StatementId id, uid_t uid, const std::string& user_name, const char* what) {
-        StatementRun run(statement(id));
+        StatementRun run(statements_[id]);
         run.bind(1, static_cast<std::int64_t>(uid));
         run.bind(2, std::string_view(user_name));
         if (run.step() != SQLITE_DONE)
-            return failure(what);
-        return static_cast<unsigned>(sqlite3_changes(db_.get()));
-    }
-
-    Error failure(const std::string& what) const {
-        return make_error(api::ErrorCode::StoreUnavailable,
-                          "the app password store failed to " + what + ": " + sqlite3_errmsg(db_.get()));
-    }
-
-
-
-
-    Status run_simple(StatementId id) {
-        StatementRun run(statement(id));
-        if (run.step() != SQLITE_DONE)
-            return failure(id == kBegin ? "begin a transaction" : "commit a transaction");
-        return {};
+            return statements_.failure(what);
+        return statements_.changes();
     }
 
     SqlitePtr db_;
-    std::array<StatementPtr, kStatementCount> statements_;
+    SqliteStatements statements_{db_.get()};
     std::optional<SqliteLifecycle> lifecycle_;  // after statements_: finalized before db_ closes
 };
 
