@@ -92,6 +92,8 @@ int BusService::dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error*
         return sd_bus_error_set(error, api::error_name(ErrorCode::AccessDenied),
                                 "the direct socket serves VerifyPassword and the listings; make "
                                 "changes over the system bus");
+    if (ChangeQueue* queue = static_cast<BusService*>(userdata)->change_queue_; queue && queue->hold(m))
+        return 1;  // answered when the queue lets it through
     return dispatch<handler>(m, userdata, error);
 }
 

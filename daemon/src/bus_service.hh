@@ -10,6 +10,7 @@
 #include "apppass/bus_handles.hh"
 #include "apppass/result.hh"
 #include "change_authorization.hh"
+#include "change_queue.hh"
 #include "manager.hh"
 
 namespace apppass::daemon {
@@ -28,6 +29,9 @@ public:
     // connection. The object stays until the slot is dropped and detach_peer() is called.
     Result<BusSlotPtr> attach_peer(sd_bus* connection, uid_t peer_euid);
     void detach_peer(sd_bus* connection) noexcept;
+    // Changes that arrive on the bus wait in QUEUE while anything else is ready
+    // (change_queue.hh); without one they are handled in arrival order.
+    void set_change_queue(ChangeQueue* queue) noexcept { change_queue_ = queue; }
 
 private:
     using Handler = int (BusService::*)(sd_bus_message* m, sd_bus_error* error);
@@ -36,7 +40,8 @@ private:
     template <Handler handler>
     static int dispatch(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
     // The same for a method that changes app passwords: refused on a direct connection, which
-    // has no bus name for polkit to ask about (and a sender field the peer writes itself).
+    // has no bus name for polkit to ask about (and a sender field the peer writes itself); on
+    // the bus held back in the change queue first, so that verifications go ahead of it.
     template <Handler handler>
     static int dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
 
@@ -80,6 +85,7 @@ private:
     bool use_polkit_;
     sd_bus* bus_ = nullptr;
     BusSlotPtr slot_;
+    ChangeQueue* change_queue_ = nullptr;
     std::unordered_map<std::string, Caller> caller_by_sender_;
     std::unordered_map<const sd_bus*, uid_t> euid_by_peer_connection_;
 };

@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "event_log.hh"
+#include "loop_priority.hh"
 
 namespace apppass::daemon {
 namespace {
@@ -148,6 +149,10 @@ Status DirectSocket::watch(sd_event* event) {
     if (r < 0)
         return socket_error("cannot watch the direct socket", -r);
     listen_source_.reset(raw);
+    // Logins first (loop_priority.hh): a waiting client is accepted before the bus's next message.
+    r = sd_event_source_set_priority(raw, kDirectSocketPriority);
+    if (r < 0)
+        return socket_error("cannot watch the direct socket", -r);
     raw = nullptr;
     r = sd_event_add_defer(event, &raw, on_reap, this);
     if (r < 0)
@@ -159,6 +164,9 @@ Status DirectSocket::watch(sd_event* event) {
     if (r < 0)
         return socket_error("cannot watch the direct socket", -r);
     drain_.reset(raw);
+    r = sd_event_source_set_priority(raw, kDirectSocketPriority);
+    if (r < 0)
+        return socket_error("cannot watch the direct socket", -r);
     return {};
 }
 
@@ -276,7 +284,7 @@ Status DirectSocket::serve(int fd, uid_t peer_euid) {
     if (r >= 0)
         r = sd_bus_start(connection);
     if (r >= 0)
-        r = sd_bus_attach_event(connection, event_, SD_EVENT_PRIORITY_NORMAL);
+        r = sd_bus_attach_event(connection, event_, kDirectSocketPriority);
     if (r < 0)
         return socket_error("cannot start a connection", -r);
     sd_bus_slot* filter = nullptr;

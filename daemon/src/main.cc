@@ -22,11 +22,13 @@
 #include "apppass/bus_handles.hh"
 #include "apppass/dbus_api.hh"
 #include "bus_service.hh"
+#include "change_queue.hh"
 #include "notifier.hh"
 #include "config.hh"
 #include "direct_socket.hh"
 #include "event_log.hh"
 #include "hmac_sha256.hh"
+#include "loop_priority.hh"
 #include "manager.hh"
 #include "postgresql_store.hh"
 #include "sqlite_store.hh"
@@ -94,6 +96,7 @@ private:
     std::optional<BusService> service_;
     EventPtr event_;
     BusPtr bus_;
+    std::unique_ptr<ChangeQueue> change_queue_;  // its filter and source go before the bus and the loop
     EventSourcePtr flush_timer_;
     // After the loop it watches children on, so destroyed before it.
     std::optional<Notifier> notifier_;
@@ -312,8 +315,13 @@ int Daemon::run(const Options& options) {
     service_.emplace(*manager_, config.polkit);
     if (auto s = service_->attach(bus_.get()); !s)
         return fail(s.error().message);
-    if (int r = sd_bus_attach_event(bus_.get(), event_.get(), SD_EVENT_PRIORITY_NORMAL); r < 0)
+    if (int r = sd_bus_attach_event(bus_.get(), event_.get(), kSystemBusPriority); r < 0)
         return strerror_fail("cannot attach the bus to the event loop", r);
+    auto change_queue = ChangeQueue::attach(bus_.get(), event_.get());
+    if (!change_queue)
+        return fail(change_queue.error().message);
+    change_queue_ = std::move(change_queue).value();
+    service_->set_change_queue(change_queue_.get());
     // Losing the bus means nobody can reach us: leave, and let the service manager restart us.
     sd_bus_set_exit_on_disconnect(bus_.get(), 1);
     if (int r = sd_bus_request_name(bus_.get(), api::kBusName, 0); r < 0)
