@@ -237,22 +237,31 @@ void DirectSocket::accept_one() {
         close(fd);
         return;
     }
+    // First what costs nothing: a UID at its cap has connections, so it was admitted already.
+    if (peer.uid != 0 && open_connections_of(peer.uid) >= kMaxConnectionsPerUid) {
+        log_refusal(LOG_WARNING, peer.uid,
+                    "refused a connection from UID " + std::to_string(peer.uid) + " (PID " + std::to_string(peer.pid) +
+                        "): it has " + std::to_string(kMaxConnectionsPerUid) +
+                        " open, the most one UID other than root may have (it goes to the bus)");
+        close(fd);
+        return;
+    }
     // Root and verify_group, as Manager::verify admits them; an NSS failure refuses.
-    const auto admitted = policy_.may_verify(peer.uid);
+    const auto admitted = admission_.admits(peer.uid, DirectAdmission::Clock::now());
     if (!admitted || !admitted.value()) {
-        log_message(LOG_NOTICE, "direct socket: refused a connection from UID " + std::to_string(peer.uid) +
-                                    " (PID " + std::to_string(peer.pid) + "): only root" +
-                                    " and verify_group may use it" +
-                                    (admitted ? std::string() : "; " + admitted.error().message));
+        log_refusal(LOG_NOTICE, peer.uid,
+                    "refused a connection from UID " + std::to_string(peer.uid) + " (PID " +
+                        std::to_string(peer.pid) + "): only root and verify_group may use it" +
+                        (admitted ? std::string() : "; " + admitted.error().message));
         close(fd);
         return;
     }
     if (peers_.size() - closed_.size() < kMaxConnections) {
         eviction_logged_ = false;
-    } else if (!evict_a_silent_peer()) {
-        log_message(LOG_WARNING, "direct socket: " + std::to_string(kMaxConnections) +
-                                     " connections open and busy, refusing one from UID " + std::to_string(peer.uid) +
-                                     " (it goes to the bus)");
+    } else if (!evict_a_silent_peer(peer.uid)) {
+        log_refusal(LOG_WARNING, peer.uid,
+                    std::to_string(kMaxConnections) + " connections open and none of them one that UID " +
+                        std::to_string(peer.uid) + " may take the place of: refusing its connection (it goes to the bus)");
         close(fd);
         return;
     }
@@ -330,19 +339,50 @@ int DirectSocket::on_idle(sd_event_source*, uint64_t, void* userdata) noexcept {
     return 0;
 }
 
-bool DirectSocket::evict_a_silent_peer() {
+DirectAdmission::Decide DirectSocket::admission_rule(AccessPolicy policy) {
+    return [policy = std::move(policy)](uid_t uid) { return policy.may_verify(uid); };
+}
+
+std::size_t DirectSocket::open_connections_of(uid_t uid) const {
+    std::size_t open = 0;
+    for (const auto& [connection, peer] : peers_)
+        if (peer.euid == uid && !peer.closing)
+            ++open;
+    return open;
+}
+
+void DirectSocket::log_refusal(int priority, uid_t uid, const std::string& reason) {
+    if (auto line = admission_.refusal_line(uid, reason, DirectAdmission::Clock::now()))
+        log_message(priority, *line);
+}
+
+bool DirectSocket::evict_a_silent_peer(uid_t newcomer) {
+    // Root takes the place of another UID's silent connection first, then of its own; anyone
+    // else only of its own.
     Peer* oldest = nullptr;
-    for (auto& [connection, peer] : peers_)
-        if (!peer.heard && !peer.closing && (!oldest || peer.serial < oldest->serial))
+    int oldest_rank = 0;
+    for (auto& [connection, peer] : peers_) {
+        if (peer.heard || peer.closing)
+            continue;
+        int rank;
+        if (newcomer != 0)
+            rank = peer.euid == newcomer ? 1 : 0;
+        else
+            rank = peer.euid != 0 ? 2 : 1;
+        if (rank > 0 && (rank > oldest_rank || (rank == oldest_rank && peer.serial < oldest->serial))) {
             oldest = &peer;
+            oldest_rank = rank;
+        }
+    }
     if (!oldest)
         return false;
     if (!eviction_logged_) {
         eviction_logged_ = true;
         log_message(LOG_WARNING, "direct socket: " + std::to_string(kMaxConnections) +
-                                     " connections open; closing the oldest that has sent nothing (UID " +
-                                     std::to_string(oldest->euid) + ") to make room, and so on for others "
-                                     "until there is room again (not logged)");
+                                     " connections open; closing one that has sent nothing (UID " +
+                                     std::to_string(oldest->euid) + ") to make room for one of UID " +
+                                     std::to_string(newcomer) + ", and so on for others until there is "
+                                     "room again (not logged)");
     }
     schedule_close(*oldest);
     return true;

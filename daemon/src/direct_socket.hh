@@ -12,10 +12,18 @@
 // passes a socket (apppassd.socket left enabled), which the daemon must then hold: left
 // unaccepted, connections would queue in its backlog and every login wait for its timeout.
 //
+// Who is admitted is decided per UID and kept for a few seconds, refusals are logged at most
+// once a minute per UID (direct_admission.hh). A UID other than root may have at most
+// kMaxConnectionsPerUid connections open; over that, its new ones are refused before anything
+// else is done for them.
+//
 // A connection that sends nothing for direct_socket_idle_timeout (from the accept, so the
-// handshake counts) is closed. When all 256 places are taken, a new connection takes the place
-// of the oldest one that has not sent a message yet: clients that connect and stay silent can
-// hold places only until a real client needs one.
+// handshake counts) is closed. When all 256 places are taken, a new connection may take the
+// place of a connection that has not sent a message yet: root's the place of the oldest such
+// connection of another UID, else of root's own oldest; any other UID's only the place of one
+// of its own. So clients that connect and stay silent hold places only until root needs one,
+// and a verify_group member connecting in a loop can never close another UID's client between
+// its handshake and its first call.
 #pragma once
 
 #include <chrono>
@@ -28,6 +36,7 @@
 #include <systemd/sd-id128.h>
 
 #include "access_policy.hh"
+#include "direct_admission.hh"
 #include "apppass/bus_handles.hh"
 #include "apppass/result.hh"
 #include "bus_service.hh"
@@ -57,14 +66,20 @@ public:
     // Connections accepted from now on are served (as the policy admits) or closed unread;
     // connections already open finish what they are doing.
     void set_serving(bool serving) noexcept;
-    // Who is admitted from the next connection on (a reload's verify_group).
-    void set_policy(AccessPolicy policy) { policy_ = std::move(policy); }
+    // Who is admitted from the next connection on (a reload's verify_group); what was decided
+    // under the old policy is forgotten.
+    void set_policy(AccessPolicy policy) { admission_.reset(admission_rule(std::move(policy))); }
+
+    // The most connections one UID other than root may have open at once.
+    static constexpr std::size_t kMaxConnectionsPerUid = 64;
     // For connections accepted from now on.
     void set_idle_timeout(std::chrono::seconds timeout) noexcept { idle_timeout_ = timeout; }
 
 private:
     DirectSocket(std::string path, std::chrono::seconds idle_timeout, BusService& service, AccessPolicy policy)
-        : path_(std::move(path)), service_(service), policy_(std::move(policy)), idle_timeout_(idle_timeout) {}
+        : path_(std::move(path)), service_(service), admission_(admission_rule(std::move(policy))),
+          idle_timeout_(idle_timeout) {}
+    static DirectAdmission::Decide admission_rule(AccessPolicy policy);
 
     struct Peer {
         ClientBusPtr connection;  // closed without a flush: a peer that stops reading must not stall us
@@ -87,9 +102,13 @@ private:
     // Has PEER closed and forgotten at the next turn of the loop (never while sd-bus may be
     // dispatching on it).
     void schedule_close(Peer& peer) noexcept;
-    // Makes room for one more connection by closing the oldest one that has not sent a message
-    // yet; false when every open connection has.
-    bool evict_a_silent_peer();
+    // Makes room for one more connection of NEWCOMER by closing one that has not sent a message
+    // yet (see the top of this file for whose); false when there is none it may close.
+    bool evict_a_silent_peer(uid_t newcomer);
+    // How many connections UID has open (those being closed not counted).
+    std::size_t open_connections_of(uid_t uid) const;
+    // Logs a refusal of UID, as DirectAdmission allows.
+    void log_refusal(int priority, uid_t uid, const std::string& reason);
     Status arm_idle_timer(Peer& peer);
 
     static int on_listen_ready(sd_event_source*, int, uint32_t, void* userdata) noexcept;
@@ -100,7 +119,7 @@ private:
 
     std::string path_;
     BusService& service_;
-    AccessPolicy policy_;
+    DirectAdmission admission_;
     sd_event* event_ = nullptr;
     int listen_fd_ = -1;
     bool activated_ = false;
