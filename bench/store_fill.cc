@@ -5,10 +5,13 @@
 // (one transaction per entry, limits checked), random entry ids as the daemon makes them.
 //
 //   apppass-bench-fill --state-dir DIR --add N [--first-index I] [--per-user K] [--first-uid U]
+//                      [--retire]
 //
 // Entry number i (counted from --first-index) belongs to uid U + i / K and is named
 // "bench-filler-<i>". Those uids need not exist: the fillers only have to be in the tables and
-// indexes that VerifyPassword searches. Their secrets are thrown away.
+// indexes that VerifyPassword searches. Their secrets are thrown away. With --retire each filler
+// is ended at once through Store::retire (reason "deleted"), as DeletePassword ends an entry: the
+// store then holds N more tombstones, not N more entries.
 //
 // Run it on a copy of the store on a tmpfs: with synchronous=FULL every insert is an fsync,
 // and a million fsyncs of benchmark set-up would measure the disk, not apppassd.
@@ -37,8 +40,13 @@ int main(int argc, char** argv) {
     using namespace apppass::daemon;
     std::string state_dir;
     unsigned long add = 0, first_index = 0, per_user = 100, first_uid = 2000000;
+    bool retire = false;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
+        if (arg == "--retire") {
+            retire = true;
+            continue;
+        }
         if (i + 1 >= argc)
             fail("missing value after " + arg);
         const std::string value = argv[++i];
@@ -50,7 +58,8 @@ int main(int argc, char** argv) {
         else fail("unknown argument " + arg);
     }
     if (state_dir.empty() || per_user == 0)
-        fail("usage: apppass-bench-fill --state-dir DIR --add N [--first-index I] [--per-user K] [--first-uid U]");
+        fail("usage: apppass-bench-fill --state-dir DIR --add N [--first-index I] [--per-user K] [--first-uid U]"
+             " [--retire]");
 
     auto store = open_sqlite_store(state_dir + "/apppass.db");
     if (!store)
@@ -82,9 +91,16 @@ int main(int argc, char** argv) {
         }
         if (!inserted)
             fail("could not find a free entry id");
+        if (retire) {
+            auto ended = store.value()->retire(Store::Selection{entry.uid, entry.id, std::nullopt}, "deleted", now);
+            if (!ended)
+                fail(ended.error().message);
+            if (ended.value() != 1)
+                fail("a filler to retire was not there");
+        }
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::printf("{\"added\": %lu, \"seconds\": %.3f}\n", add, seconds);
+    std::printf("{\"added\": %lu, \"retired\": %s, \"seconds\": %.3f}\n", add, retire ? "true" : "false", seconds);
     return 0;
 }
