@@ -6,76 +6,16 @@ Mail" limited to dovecot, reads it once, and deletes it. Every page is saved as 
 into APPPASS_PORTAL_SCREENSHOTS when set (docs/portal-*.png come from there), else next to the
 test's log; a failure saves one of the page it failed on."""
 
-import os
 import re
-import shutil
-import tempfile
 
 import pytest
 
 from portal_env import Portal, USER_NOLOGIN
-from testenv import MAIN_PASSWORD, BUILD_DIR
+from testenv import MAIN_PASSWORD
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
+from portal_browser import Pages, browser  # noqa: E402,F401 (a fixture)
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-SHOTS = os.environ.get("APPPASS_PORTAL_SCREENSHOTS") or os.path.join(BUILD_DIR, "portal-screenshots")
-
-
-@pytest.fixture
-def browser():
-    profile = tempfile.mkdtemp(prefix="apppass-chromium.")
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--user-data-dir=" + profile, "--window-size=1000,800"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(120)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-class Pages:
-    def __init__(self, driver, port):
-        self.driver = driver
-        self.base = "http://127.0.0.1:%d" % port
-        os.makedirs(SHOTS, exist_ok=True)
-
-    def shot(self, name):
-        self.driver.save_screenshot(os.path.join(SHOTS, "portal-%s.png" % name))
-
-    def open(self, path):
-        self.driver.get(self.base + path)
-
-    def fill(self, field_id, text):
-        element = self.driver.find_element(By.ID, field_id)
-        element.clear()
-        element.send_keys(text)
-
-    def click(self, by, what):
-        # A click only starts the navigation: wait until the old page is gone.
-        old = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.find_element(by, what).click()
-        WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(old))
-
-    def submit(self):
-        self.click(By.CSS_SELECTOR, "main form button[type=submit]")
-
-    def text(self, css):
-        return self.driver.find_element(By.CSS_SELECTOR, css).text
-
-    def focused_id(self):
-        return self.driver.execute_script("return document.activeElement && document.activeElement.id")
-
 
 def test_a_nologin_user_creates_reads_once_and_deletes_in_a_browser(env, totp, browser):
     portal = Portal(env)
