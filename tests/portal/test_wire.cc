@@ -37,6 +37,18 @@ void shapes_are_enforced(void**) {
     assert_false(decode(encode(entries)).has_value());
     for (std::size_t i = 1; i < kEntryFields; ++i) entries.fields.push_back("x");
     assert_true(decode(encode(entries)).has_value());
+    // a change carries at most kMaxConfirmAnswers answers that confirm it
+    for (const auto type : {MessageType::Create, MessageType::Delete}) {
+        Message change(type, {"sid", "token", "x"});
+        if (type == MessageType::Create)
+            for (const char* f : {"", "", "0"}) change.fields.push_back(f);
+        for (std::size_t i = 0; i < kMaxConfirmAnswers; ++i) {
+            change.fields.push_back("answer");
+            assert_true(decode(encode(change)).has_value());
+        }
+        change.fields.push_back("one answer too many");
+        assert_false(decode(encode(change)).has_value());
+    }
     // an unknown type
     std::string bytes = bytes_of(Message(MessageType::Done, {}));
     bytes[0] = 99;

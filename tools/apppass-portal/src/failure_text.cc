@@ -25,11 +25,12 @@ std::string failure_sentence(const client::CallFailure& failure) {
     case api::ErrorCode::NoSuchPassword:
         return "That app password does not exist (any more). The list below is up to date.";
     case api::ErrorCode::AccessDenied:
-        // apppassd's polkit check wants an agent to ask the user again, and the web page is
-        // not one (docs/portal.md, "polkit").
-        if (failure.error_name == "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired")
-            return "This server wants you to confirm changes in a way this page cannot ask for. Ask "
-                   "your administrator to allow changes from the app password page.";
+        // polkit refused or wanted to ask and nobody could: the monitor, the worker's
+        // authentication agent (confirm_agent.hh), replaces this sentence when it was asked.
+        if (failure.error_name == "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired" ||
+            failure.message.find("polkit") != std::string::npos)
+            return "This server did not let the change through: it could not ask you to confirm it. Nothing "
+                   "was changed. If it keeps happening, tell your administrator.";
         return "Your account may not have app passwords. Ask your administrator if you need them.";
     case api::ErrorCode::NoSuchUser:
         return "Your account may not have app passwords. Ask your administrator if you need them.";

@@ -3,6 +3,8 @@
 
 #include <csignal>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <poll.h>
 #include <sys/prctl.h>
@@ -12,6 +14,8 @@
 #include <unistd.h>
 
 #include "apppass/validate.hh"
+#include "confirm_agent.hh"
+#include "drop_privileges.hh"
 #include "portal_log.hh"
 #include "random_token.hh"
 
@@ -24,6 +28,14 @@ using Clock = std::chrono::steady_clock;
 // call to apppassd has its own deadline in the worker.
 constexpr std::chrono::seconds kPamStepTimeout{60};
 constexpr std::chrono::seconds kCallTimeout{30};
+// A change may wait for polkit, and polkit for PAM with the answers that confirm it; the
+// worker's own deadline for such a call is shorter (WorkerOptions::change_timeout).
+constexpr std::chrono::seconds kChangeTimeout{120};
+
+constexpr const char* kNotAccepted = "Your password or code was not accepted. Nothing was changed.";
+constexpr const char* kNotConfirmed =
+    "Your change could not be confirmed right now. Nothing was changed. Try again in a minute; if it "
+    "keeps happening, tell your administrator.";
 
 Message refusal(Refusal why, std::string sentence) {
     return Message(MessageType::Refused, {std::string(refusal_name(why)), std::move(sentence)});
@@ -57,7 +69,11 @@ private:
     Message signin_failed(Session& session, const std::string& sentence, const std::string& why);
     // The active session with ID, touched; nullptr when there is none.
     Session* active(const std::string& id);
-    Message ask_worker(Session& session, const Message& request);
+    Message ask_worker(Session& session, const Message& request, ConfirmAgent* agent = nullptr,
+                       std::chrono::seconds timeout = kCallTimeout);
+    // A change (create, delete) of SESSION, confirmed with ANSWERS through polkit when apppassd
+    // asks polkit; the worker's reply, or the refusal that replaces it.
+    Message change(Session& session, const Message& request, std::vector<std::string_view> answers);
     void remove(Session& session) { end_worker(sessions_.remove(session)); }
 
     const MonitorOptions& options_;
@@ -123,6 +139,7 @@ Message Monitor::signin_step(Session& session) {
     const Message& m = got.message;
     switch (m.type) {
     case MessageType::WorkerPrompt:
+        if (session.prompts.size() < kMaxConfirmAnswers) session.prompts.emplace_back(m.fields[0], m.fields[1]);
         return Message(MessageType::Prompt, {session.id, session.csrf, m.fields[0], m.fields[1], m.fields[2]});
     case MessageType::WorkerAuthFailed:
         return signin_failed(session, m.fields[0], "PAM refused");
@@ -149,9 +166,12 @@ Session* Monitor::active(const std::string& id) {
     return s;
 }
 
-Message Monitor::ask_worker(Session& session, const Message& request) {
+Message Monitor::ask_worker(Session& session, const Message& request, ConfirmAgent* agent,
+                            std::chrono::seconds timeout) {
     Received got;
-    if (send_message(session.link.get(), request)) got = receive_message(session.link.get(), kCallTimeout);
+    if (send_message(session.link.get(), request))
+        got = agent != nullptr ? agent->receive_while_serving(session.link.get(), timeout)
+                               : receive_message(session.link.get(), timeout);
     if (got.status != ReceiveStatus::Ok) {
         log_event(LOG_WARNING, "the session worker of " + session.user + " did not answer; session ended",
                   {"session", "worker-lost", session.user, "", "", session.remote});
@@ -159,6 +179,37 @@ Message Monitor::ask_worker(Session& session, const Message& request) {
         return refusal(Refusal::NoSession, "Your session has ended. Sign in again.");
     }
     return std::move(got.message);
+}
+
+Message Monitor::change(Session& session, const Message& request, std::vector<std::string_view> answers) {
+    const std::string user = session.user, remote = session.remote;
+    // Each confirmation runs PAM: a session id in the wrong hands must not become a way to
+    // try passwords faster than the sign-in allows.
+    if (auto wait = throttle_.wait_time(remote, user, Clock::now()))
+        return refusal(Refusal::Throttled, "Too many wrong answers. Wait " + std::to_string(wait->count()) +
+                                               " seconds, then try again.");
+    Identity who;
+    if (!lookup_identity(user, who)) return refusal(Refusal::DaemonError, kNotConfirmed);
+    ConfirmAgent agent(user, who.uid, std::move(answers));
+    // Not registered (no polkitd): the change goes as it is, and apppassd refuses it if it
+    // wanted polkit to ask.
+    agent.start(session.worker);
+    Message reply = ask_worker(session, request, &agent, kChangeTimeout);
+    switch (agent.result()) {
+    case ConfirmAgent::Result::NotAsked:
+    case ConfirmAgent::Result::Accepted:
+        return reply;
+    case ConfirmAgent::Result::Refused:
+        throttle_.record_failure(remote, user, Clock::now());
+        log_event(LOG_NOTICE, "confirmation of a change refused for " + user + " from " + remote,
+                  {"confirm", "failed", user, "", "", remote});
+        return refusal(Refusal::DaemonError, kNotAccepted);
+    case ConfirmAgent::Result::Unavailable:
+        log_event(LOG_WARNING, "could not run polkit's helper to confirm a change for " + user,
+                  {"confirm", "error", user, "", "", remote});
+        return refusal(Refusal::DaemonError, kNotConfirmed);
+    }
+    return reply;
 }
 
 Message Monitor::handle(const Message& r) {
@@ -182,7 +233,12 @@ Message Monitor::handle(const Message& r) {
     case MessageType::Session: {
         Session* s = active(f[0]);
         if (s == nullptr) return refusal(Refusal::NoSession, "Sign in to continue.");
-        return Message(MessageType::SessionInfo, {s->user, s->csrf});
+        Message info(MessageType::SessionInfo, {s->user, s->csrf});
+        for (const auto& [style, text] : s->prompts) {
+            info.fields.push_back(style);
+            info.fields.push_back(text);
+        }
+        return info;
     }
     case MessageType::List: {
         Session* s = active(f[0]);
@@ -208,14 +264,15 @@ Message Monitor::handle(const Message& r) {
         }
         const std::string user = s->user, remote = s->remote;
         if (r.type == MessageType::Create) {
-            Message reply = ask_worker(*s, Message(MessageType::WorkerCreate, {f[2], f[3], f[4], f[5]}));
+            Message reply = change(*s, Message(MessageType::WorkerCreate, {f[2], f[3], f[4], f[5]}),
+                                   {f.begin() + 6, f.end()});
             const bool ok = reply.type == MessageType::Created;
             log_event(LOG_INFO, (ok ? "created app password \"" : "could not create app password \"") + f[2] +
                                     "\" for " + user,
                       {"create", ok ? "ok" : "refused", user, ok ? reply.fields[0] : "", f[2], remote});
             return reply;
         }
-        Message reply = ask_worker(*s, Message(MessageType::WorkerDelete, {f[2]}));
+        Message reply = change(*s, Message(MessageType::WorkerDelete, {f[2]}), {f.begin() + 3, f.end()});
         const bool ok = reply.type == MessageType::Done;
         log_event(LOG_INFO, (ok ? "deleted app password " : "could not delete app password ") + f[2].substr(0, 16) +
                                 " of " + user,

@@ -39,6 +39,33 @@ std::string joined(const std::vector<std::string>& items, const char* empty) {
     return out;
 }
 
+// A PAM prompt as a label: "Password: " -> "Password".
+std::string label_of(const std::string& prompt) {
+    std::string label = prompt;
+    while (!label.empty() && (label.back() == ' ' || label.back() == ':')) label.pop_back();
+    return label.empty() ? "Answer" : label;
+}
+
+// The sign-in's prompts again, one field each (confirm1, confirm2, ...), in a group of their
+// own: the server asks polkit before every change, and polkit asks the host's polkit-1 stack
+// with these answers. FOCUS gives the first one the focus.
+std::string confirm_fields(const PageContext& page, bool focus) {
+    if (page.confirm.empty()) return {};
+    std::string out = "<fieldset class=\"confirm\"><legend>Confirm it is you</legend>"
+                      "<p class=\"help\" id=\"confirm-help\">Answer as when you signed in. The answers are used "
+                      "for this change only.</p>";
+    for (std::size_t i = 0; i < page.confirm.size(); ++i) {
+        const bool secret = page.confirm[i].first != "echo";
+        const std::string id = "confirm" + std::to_string(i + 1);
+        out += "<p><label for=\"" + id + "\">" + html_escape(label_of(page.confirm[i].second)) + "</label>"
+               "<input id=\"" + id + "\" name=\"" + id + "\" type=\"" + (secret ? "password" : "text") +
+               "\" autocomplete=\"" + (i == 0 && secret ? "current-password" : "one-time-code") +
+               "\" autocapitalize=\"none\" spellcheck=\"false\" maxlength=\"510\" aria-describedby=\"confirm-help\"" +
+               (focus && i == 0 ? " autofocus" : "") + "></p>";
+    }
+    return out + "</fieldset>";
+}
+
 }  // namespace
 
 std::string html_escape(std::string_view text) {
@@ -79,10 +106,8 @@ std::string signin_page(const PageContext& page, const std::string& form_token) 
 std::string prompt_page(const PageContext& page, const std::string& prompt, bool secret, const std::string& notes) {
     std::string body;
     if (!notes.empty()) body += "<p class=\"notes\">" + html_escape(notes) + "</p>";
-    std::string label = prompt;
-    while (!label.empty() && (label.back() == ' ' || label.back() == ':')) label.pop_back();
     body += "<form method=\"post\" action=\"/signin/answer\">" + hidden_token(page.csrf) +
-            "<p><label for=\"answer\">" + html_escape(label.empty() ? "Answer" : label) + "</label>"
+            "<p><label for=\"answer\">" + html_escape(label_of(prompt)) + "</label>"
             "<input id=\"answer\" name=\"answer\" type=\"" + (secret ? "password" : "text") +
             "\" autocomplete=\"" + (secret ? "current-password" : "one-time-code") +
             "\" autocapitalize=\"none\" spellcheck=\"false\" autofocus></p>"
@@ -137,7 +162,7 @@ std::string create_page(const PageContext& page, const CreateForm& form) {
                       "Empty: from anywhere.</span></p>"
                       "<p><label for=\"expires\">Last day it works (optional)</label>"
                       "<input id=\"expires\" name=\"expires\" type=\"date\" value=\"" + html_escape(form.expires) +
-                      "\"></p>"
+                      "\"></p>" + confirm_fields(page, false) +
                       "<p><button type=\"submit\">Create</button> <a href=\"/\">Cancel</a></p></form>\n");
 }
 
@@ -181,8 +206,9 @@ std::string delete_page(const PageContext& page, const EntryView& entry) {
                   "<p>Delete “" + html_escape(entry.name) + "”? Every app that signs in with it will stop "
                   "working. This cannot be undone.</p>"
                   "<form method=\"post\" action=\"/delete\">" + hidden_token(page.csrf) +
-                      "<input type=\"hidden\" name=\"id\" value=\"" + html_escape(entry.id) + "\">"
-                      "<p><button type=\"submit\" class=\"danger\" autofocus>Delete</button> "
+                      "<input type=\"hidden\" name=\"id\" value=\"" + html_escape(entry.id) + "\">" +
+                      confirm_fields(page, true) + "<p><button type=\"submit\" class=\"danger\"" +
+                      (page.confirm.empty() ? " autofocus" : "") + ">Delete</button> "
                       "<a href=\"/\">Cancel</a></p></form>\n");
 }
 

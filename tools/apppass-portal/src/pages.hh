@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "apppass/secret_string.hh"
@@ -26,6 +27,8 @@ struct PageContext {
     std::string csrf;
     std::string error;   // shown with role="alert"
     std::string notice;  // shown with role="status"
+    // The sign-in's prompts ("echo"|"secret", text): the fields that confirm a change.
+    std::vector<std::pair<std::string, std::string>> confirm;
 };
 
 std::string html_escape(std::string_view text);

@@ -31,6 +31,23 @@ std::string text(const Call& call, std::string_view name) {
     return std::string(form_value(*call.form, name).value_or(""));
 }
 
+// The answers that confirm a change (confirm1, confirm2, ... as the page numbers them), put
+// into the request in place from the form's wiped buffer: no temporary holds one.
+void append_answers(Message& request, const Call& call) {
+    for (std::size_t i = 1; i <= kMaxConfirmAnswers; ++i) {
+        const auto answer = form_value(*call.form, "confirm" + std::to_string(i));
+        if (!answer) break;
+        request.fields.emplace_back(*answer);
+    }
+}
+
+// Who is signed in, the form token and the prompts that confirm a change, from SessionInfo.
+PageContext context_of(const Message& who, std::string error = "") {
+    PageContext page{who.fields[0], who.fields[1], std::move(error), "", {}};
+    for (std::size_t i = 2; i + 1 < who.fields.size(); i += 2) page.confirm.emplace_back(who.fields[i], who.fields[i + 1]);
+    return page;
+}
+
 Refusal refusal_of(const Message& m) { return refusal_from_name(m.fields[0]).value_or(Refusal::Invalid); }
 
 class Router {
@@ -156,11 +173,13 @@ public:
         auto form_again = [&](unsigned status, const std::string& error) {
             Message who = ask(Message(MessageType::Session, {*call.session}));
             if (who.type != MessageType::SessionInfo) return refused(call, who);
-            return html(status, create_page({who.fields[0], who.fields[1], error, ""}, form));
+            return html(status, create_page(context_of(who, error), form));
         };
         if (!expires) return form_again(400, "The last day must be a date after today.");
-        Message m = ask(Message(MessageType::Create, {*call.session, token, form.name, form.services, form.networks,
-                                                      std::to_string(*expires)}));
+        Message request(MessageType::Create, {*call.session, token, form.name, form.services, form.networks,
+                                              std::to_string(*expires)});
+        append_answers(request, call);
+        Message m = ask(request);
         if (m.type == MessageType::Refused) {
             const Refusal why = refusal_of(m);
             if (why == Refusal::DaemonError || why == Refusal::Invalid) return form_again(400, m.fields[1]);
@@ -180,15 +199,21 @@ public:
         const char* id = MHD_lookup_connection_value(call.connection, MHD_GET_ARGUMENT_KIND, "id");
         Message m = ask(Message(MessageType::List, {*call.session}));
         if (m.type != MessageType::Entries) return refused(call, m);
-        for (const auto& e : entries_of(m))
-            if (id != nullptr && e.id == id) return html(200, delete_page({m.fields[0], m.fields[1], "", ""}, e));
+        for (const auto& e : entries_of(m)) {
+            if (id == nullptr || e.id != id) continue;
+            Message who = ask(Message(MessageType::Session, {*call.session}));
+            if (who.type != MessageType::SessionInfo) return refused(call, who);
+            return html(200, delete_page(context_of(who), e));
+        }
         return html(404, list_page({m.fields[0], m.fields[1], "That app password does not exist (any more).", ""},
                                    entries_of(m)));
     }
 
     Response post_delete(const Call& call) {
         if (!call.session) return signin_form(call, 403, "Sign in to continue.");
-        Message m = ask(Message(MessageType::Delete, {*call.session, text(call, "csrf"), text(call, "id")}));
+        Message request(MessageType::Delete, {*call.session, text(call, "csrf"), text(call, "id")});
+        append_answers(request, call);
+        Message m = ask(request);
         if (m.type == MessageType::Done) return redirect("/?done=deleted");
         if (refusal_of(m) == Refusal::DaemonError || refusal_of(m) == Refusal::Invalid) {
             Response r = show_list(call, "", m.fields[1]);
@@ -262,7 +287,7 @@ public:
                 if (!call.session) return redirect("/signin");
                 Message who = ask(Message(MessageType::Session, {*call.session}));
                 if (who.type != MessageType::SessionInfo) return refused(call, who);
-                return html(200, create_page({who.fields[0], who.fields[1], "", ""}, {}));
+                return html(200, create_page(context_of(who), {}));
             }
             if (p == "/delete") return get_delete(call);
             return html(404, message_page({}, "Not found", "There is no such page."));

@@ -9,6 +9,8 @@
 #include <list>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -35,6 +37,9 @@ struct Session {
     std::string remote;  // the address that started the sign-in
     pid_t worker = -1;   // the sign-in child, which becomes the session's worker
     Fd link;             // the monitor's end of the worker's socketpair
+    // The sign-in's prompts in order ("echo" or "secret", then the text): the fields of the
+    // form that confirms a change, whose answers go to the host's polkit-1 stack in this order.
+    std::vector<std::pair<std::string, std::string>> prompts;
     Clock::time_point started;
     Clock::time_point last_seen;
 };

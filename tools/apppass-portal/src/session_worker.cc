@@ -147,7 +147,11 @@ Message invalid(std::string sentence) {
 
 Message serve(const Message& request, const std::string& user, const WorkerOptions& options) {
     client::ManagerClient manager;
-    const client::Deadline deadline(options.call_timeout);
+    const bool change = request.type == MessageType::WorkerCreate || request.type == MessageType::WorkerDelete;
+    // A change may let polkit ask: the monitor is then this process's authentication agent
+    // (confirm_agent.hh) and answers with what the user typed beside the change.
+    manager.allow_interactive_authorization(change);
+    const client::Deadline deadline(change ? options.change_timeout : options.call_timeout);
     switch (request.type) {
     case MessageType::WorkerList: {
         auto listed = manager.list_passwords("", deadline);

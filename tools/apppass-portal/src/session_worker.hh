@@ -16,6 +16,8 @@ struct WorkerOptions {
     std::string pam_service = "apppass-portal";
     std::chrono::seconds answer_timeout{300};
     std::chrono::seconds call_timeout{15};
+    // A change: apppassd asks polkit, which asks the monitor's agent, which runs PAM.
+    std::chrono::seconds change_timeout{90};
 };
 
 // Runs in the forked child with LINK_FD its end of the socketpair; never returns.

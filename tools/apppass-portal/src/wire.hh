@@ -24,8 +24,9 @@ enum class MessageType : std::uint8_t {
     SigninAnswer = 2,  // session id, CSRF token, remote address, answer
     Session = 3,       // session id: who is signed in, and the CSRF token for the forms
     List = 4,          // session id
-    Create = 5,        // session id, CSRF token, name, services, networks, expiry (µs, decimal)
-    Delete = 6,        // session id, CSRF token, entry id
+    Create = 5,        // session id, CSRF token, name, services, networks, expiry (µs, decimal),
+                       // then up to kMaxConfirmAnswers answers that confirm the change
+    Delete = 6,        // session id, CSRF token, entry id, then the confirming answers
     Signout = 7,       // session id, CSRF token
     // monitor -> worker (no session ids or tokens: the monitor checked them)
     Answer = 20,       // one answer to the last prompt
@@ -35,7 +36,7 @@ enum class MessageType : std::uint8_t {
     // replies
     Prompt = 40,       // session id, CSRF token, "echo"|"secret", prompt text, notes so far
     SignedIn = 41,     // session id, CSRF token, user
-    SessionInfo = 42,  // user, CSRF token
+    SessionInfo = 42,  // user, CSRF token, then per sign-in prompt: "echo"|"secret", its text
     Entries = 43,      // user, CSRF token, then kEntryFields fields per entry
     Created = 44,      // entry id, password
     Done = 45,
@@ -58,6 +59,9 @@ enum class Refusal : std::uint8_t {
 };
 
 inline constexpr std::size_t kEntryFields = 9;
+// A change is confirmed with the answers to the sign-in's prompts (password, code): no more
+// than this many are kept or relayed.
+inline constexpr std::size_t kMaxConfirmAnswers = 4;
 inline constexpr std::size_t kMaxMessageBytes = 256 * 1024;
 inline constexpr std::size_t kMaxFields = 4 + 64 * kEntryFields;
 inline constexpr std::size_t kMaxFieldBytes = 16 * 1024;

@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The portal's changes pass apppassd's polkit check with no polkit rule: apppassd runs with
+polkit = yes (org.apppass.AppPass1.manage-own is auth_self_keep), the real polkitd asks the
+portal's own agent, and polkit's real helper runs the host's polkit-1 stack (pam_apppass,
+pam_unix, pam_oath) with the password and code typed beside the change, in a real headless
+browser.
+
+It runs in a mount namespace of its own (polkit_world.py explains why: the helper reports to
+polkitd on the standard bus socket whatever its environment says)."""
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+import testenv
+from polkit_world import PolkitWorld, in_private_mount_namespace
+from portal_env import OATH_SECRET, Portal, USER_NOLOGIN, ensure_users
+from testenv import MAIN_PASSWORD, require_test_users
+
+selenium = pytest.importorskip("selenium")
+from portal_browser import Pages, browser  # noqa: E402,F401 (a fixture)
+from selenium.webdriver.common.by import By  # noqa: E402
+
+NOT_ACCEPTED = "Your password or code was not accepted. Nothing was changed."
+
+# The host's polkit-1 service as an administrator with a second factor writes it: the same
+# factors as the portal's sign-in, and app passwords refused by pam_apppass first.
+POLKIT_STACK = ("auth [success=done ignore=ignore default=die] {pam_apppass}\n"
+                "auth requisite pam_unix.so\n"
+                "auth required pam_oath.so usersfile={oath} window=20\n"
+                "account required pam_unix.so\n")
+
+
+class WorldEnv:
+    """What Portal and the tests need of a TestEnv, over the polkit world's bus."""
+
+    def __init__(self, world):
+        self.world = world
+        self.workdir = world.top
+
+    def environ(self):
+        return dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.world.address)
+
+    def client(self):
+        return testenv.Client(self.world.address)
+
+
+@pytest.fixture(scope="module")
+def world_env():
+    if not in_private_mount_namespace():
+        raise pytest.UsageError("test_portal_polkit.py mounts over /run/dbus and /etc/pam.d: run it "
+                                "under `unshare --mount --propagation private` (ctest does)")
+    require_test_users()
+    ensure_users()
+    oath_dir = tempfile.mkdtemp(prefix="apppass-polkit-oath.")
+    oath = os.path.join(oath_dir, "users.oath")
+    with open(oath, "w") as f:
+        f.write("HOTP/T30/6 %s - %s\n" % (USER_NOLOGIN, OATH_SECRET))
+    os.chmod(oath, 0o600)
+    world = PolkitWorld(POLKIT_STACK, oath=oath)
+    try:
+        assert os.listdir(world.rules) == []  # no rule: polkit's defaults decide
+        yield WorldEnv(world)
+    finally:
+        world.close()
+        shutil.rmtree(oath_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def portal(world_env):
+    p = Portal(world_env)
+    yield p
+    p.stop()
+    client = world_env.client()
+    client.delete_all(USER_NOLOGIN)
+    client.close()
+
+
+def names(world_env):
+    client = world_env.client()
+    try:
+        return sorted(e["name"] for e in client.list(USER_NOLOGIN))
+    finally:
+        client.close()
+
+
+def sign_in(pages, totp):
+    pages.open("/signin")
+    pages.fill("user", USER_NOLOGIN)
+    pages.submit()
+    pages.fill("answer", MAIN_PASSWORD)
+    pages.submit()
+    pages.fill("answer", totp.code(USER_NOLOGIN))
+    pages.submit()
+    assert pages.driver.current_url == pages.base + "/"
+
+
+def create(pages, name, password, code):
+    pages.open("/create")
+    pages.fill("name", name)
+    pages.fill("confirm1", password)
+    pages.fill("confirm2", code)
+    pages.submit()
+
+
+def test_create_is_confirmed_with_password_and_code(world_env, portal, totp, browser):
+    pages = Pages(browser, portal.port)
+    try:
+        sign_in(pages, totp)
+        pages.open("/create")
+        # The sign-in's prompts again, in order, the password hidden.
+        assert pages.text("fieldset.confirm legend") == "Confirm it is you"
+        assert pages.text("label[for=confirm1]") == "Password"
+        assert browser.find_element(By.ID, "confirm1").get_attribute("type") == "password"
+        assert pages.text("label[for=confirm2]").startswith("One-time password (OATH)")
+
+        create(pages, "Phone Mail", MAIN_PASSWORD, totp.code(USER_NOLOGIN, wrong=True))
+        assert pages.text("[role=alert]") == NOT_ACCEPTED
+        assert names(world_env) == []
+        pages.shot("confirm-refused")
+
+        # An app password of the user's own, where the password goes: pam_apppass refuses the
+        # polkit-1 service, and pam_unix does not know it.
+        root = world_env.client()
+        _, app_password = root.create(USER_NOLOGIN, "made by root")
+        root.close()
+        create(pages, "Phone Mail", app_password, totp.code(USER_NOLOGIN))
+        assert pages.text("[role=alert]") == NOT_ACCEPTED
+        assert names(world_env) == ["made by root"]
+
+        create(pages, "Phone Mail", MAIN_PASSWORD, totp.code(USER_NOLOGIN))
+        assert pages.focused_id() == "secret"
+        password = "".join(pages.text("#secret").split())
+        assert len(password) == 24
+        assert names(world_env) == ["Phone Mail", "made by root"]
+        pages.shot("confirmed")
+        # Nothing typed to confirm reached the log.
+        log = portal.log_text()
+        assert MAIN_PASSWORD not in log and app_password not in log and password not in log
+    except BaseException:
+        pages.shot("failure")
+        print(portal.log_text())
+        raise
+
+
+def test_delete_is_confirmed_too(world_env, portal, totp, browser):
+    root = world_env.client()
+    root.create(USER_NOLOGIN, "Old Phone")
+    root.close()
+    pages = Pages(browser, portal.port)
+    try:
+        sign_in(pages, totp)
+        pages.click(By.CSS_SELECTOR, "a.delete")
+        assert pages.focused_id() == "confirm1"
+        pages.fill("confirm1", "not-" + MAIN_PASSWORD)
+        pages.fill("confirm2", totp.code(USER_NOLOGIN))
+        pages.submit()
+        assert pages.text("[role=alert]") == NOT_ACCEPTED
+        assert names(world_env) == ["Old Phone"]
+        pages.click(By.CSS_SELECTOR, "a.delete")
+        pages.fill("confirm1", MAIN_PASSWORD)
+        pages.fill("confirm2", totp.code(USER_NOLOGIN))
+        pages.submit()
+        assert pages.text("[role=status]") == "The app password was deleted."
+        assert names(world_env) == []
+    except BaseException:
+        pages.shot("failure")
+        print(portal.log_text())
+        raise
