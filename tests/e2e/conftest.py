@@ -30,14 +30,13 @@ APP_PASSWORD_GROUP = "app-password-users"  # the group the sshd example stack na
 USERS = ("apppass-e2e-mail", "apppass-e2e-ssh", "apppass-e2e-rst", "apppass-e2e-reauth")
 # Who may create and delete their own app passwords without typing the main password again
 # (a polkit rule, the administrator's documented way): everyone but the user whose test is the
-# re-authentication itself (test_60_reauth.py). apppass-e2e-web is test_70_portal.py's user:
-# the portal's own sign-in asked for the main password and the second factor.
+# re-authentication itself (test_60_reauth.py) and test_70_portal.py's apppass-e2e-web, whose
+# changes the portal confirms through polkit with the password and code typed on the page.
 POLKIT_RULE = pathlib.Path("/etc/polkit-1/rules.d/49-apppass-e2e.rules")
 POLKIT_RULE_TEXT = """// written by tests/e2e/conftest.py, removed when the tests end
 polkit.addRule(function(action, subject) {
     if (action.id == "org.apppass.AppPass1.manage-own" &&
-        ["apppass-e2e-mail", "apppass-e2e-ssh", "apppass-e2e-rst",
-         "apppass-e2e-web"].indexOf(subject.user) >= 0)
+        ["apppass-e2e-mail", "apppass-e2e-ssh", "apppass-e2e-rst"].indexOf(subject.user) >= 0)
         return polkit.Result.YES;
 });
 """

@@ -52,11 +52,21 @@ def second_factor(web_user):
     include = "@include common-auth\n"
     assert shipped.count(include) == 1
     stack = PamStack("apppass-portal", shipped.replace(include, include + OATH_LINE + "\n"))
+    # And the same factors where polkit asks before a change (Debian's polkit-1, from
+    # /usr/lib/pam.d, with the line after common-auth), so that the portal's confirmation of a
+    # change, relayed to polkit's helper, checks the code too. No polkit rule lets this user
+    # change anything without it (conftest.py).
+    vendor_polkit = pathlib.Path("/usr/lib/pam.d/polkit-1")
+    polkit_text = (PAM_SERVICE.parent / "polkit-1" if (PAM_SERVICE.parent / "polkit-1").exists()
+                   else vendor_polkit).read_text()
+    assert polkit_text.count(include) == 1
+    polkit_stack = PamStack("polkit-1", polkit_text.replace(include, include + OATH_LINE + "\n"))
     try:
         OATH_FILE.write_text(f"HOTP/T30/6 {web_user} - {OATH_SECRET}\n")
         OATH_FILE.chmod(0o600)
         yield Totp(web_user)
     finally:
+        polkit_stack.restore()
         stack.restore()
         OATH_FILE.unlink(missing_ok=True)
         for leftover in OATH_FILE.parent.glob(OATH_FILE.name + ".*"):
@@ -71,9 +81,10 @@ class Totp:
         self.user = user
         self.last_step = 0
 
-    def code(self):
+    def code(self, wrong=False):
         self.last_step = max(int(time.time()) // 30, self.last_step + 1)
-        return run("oathtool", "--totp", "--now", "@%d" % (self.last_step * 30), OATH_SECRET).stdout.strip()
+        code = run("oathtool", "--totp", "--now", "@%d" % (self.last_step * 30), OATH_SECRET).stdout.strip()
+        return "%06d" % ((int(code) + 1) % 1000000) if wrong else code
 
 
 def unit_arguments():
@@ -213,6 +224,15 @@ def test_a_nologin_user_makes_an_app_password_in_the_browser_and_reads_mail_with
     click(browser, By.LINK_TEXT, "Create an app password")
     fill(browser, "name", "Phone Mail")
     fill(browser, "services", "dovecot")
+    # apppassd's polkit = yes and no rule for this user: the change is confirmed with the
+    # sign-in's factors, which the portal relays to polkit's helper. A wrong code first.
+    fill(browser, "confirm1", MAIN_PASSWORD)
+    fill(browser, "confirm2", second_factor.code(wrong=True))
+    submit(browser)
+    assert browser.find_element(By.CSS_SELECTOR, "[role=alert]").text == (
+        "Your password or code was not accepted. Nothing was changed.")
+    fill(browser, "confirm1", MAIN_PASSWORD)
+    fill(browser, "confirm2", second_factor.code())
     submit(browser)
     groups = browser.find_element(By.ID, "secret").text.split()
     assert len(groups) == 6 and all(re.fullmatch("[a-z]{4}", g) for g in groups), groups
@@ -225,6 +245,10 @@ def test_a_nologin_user_makes_an_app_password_in_the_browser_and_reads_mail_with
     assert "by dovecot from 127.0.0.1" in browser.page_source
     click(browser, By.CSS_SELECTOR, "a.delete")
     assert "Delete “Phone Mail”?" in browser.page_source
+    # polkit keeps the confirmation for the session's worker for its few minutes
+    # (auth_self_keep), so this one is not asked again; the answers go along all the same.
+    fill(browser, "confirm1", MAIN_PASSWORD)
+    fill(browser, "confirm2", second_factor.code())
     submit(browser)
     assert browser.find_element(By.CSS_SELECTOR, "[role=status]").text == "The app password was deleted."
     assert imap_login(dovecot.port, web_user, password) == f"refused: {IMAP_AUTH_FAILED}"
