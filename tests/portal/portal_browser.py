@@ -12,10 +12,25 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from testenv import BUILD_DIR
+
+def is_gone(element):
+    """Whether ELEMENT's page was replaced. selenium's staleness_of() lets chromedriver's
+    "Node with given id does not belong to the document" through when the question meets the
+    navigation half way; that answer means gone too."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e):
+            return True
+        raise
+
 
 SHOTS = os.environ.get("APPPASS_PORTAL_SCREENSHOTS") or os.path.join(BUILD_DIR, "portal-screenshots")
 
@@ -59,7 +74,7 @@ class Pages:
         # A click only starts the navigation: wait until the old page is gone.
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(by, what).click()
-        WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, 60).until(lambda driver: is_gone(old))
 
     def submit(self):
         self.click(By.CSS_SELECTOR, "main form button[type=submit]")
