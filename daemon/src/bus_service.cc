@@ -87,11 +87,18 @@ int BusService::dispatch(sd_bus_message* m, void* userdata, sd_bus_error* error)
 }
 
 template <BusService::Handler handler>
-int BusService::dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
+int BusService::dispatch_bus_only(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
     if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
         return sd_bus_error_set(error, api::error_name(ErrorCode::AccessDenied),
-                                "the direct socket serves VerifyPassword and the listings; make "
-                                "changes over the system bus");
+                                "the direct socket serves VerifyPassword only; list and change app "
+                                "passwords over the system bus");
+    return dispatch<handler>(m, userdata, error);
+}
+
+template <BusService::Handler handler>
+int BusService::dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
+    if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
+        return dispatch_bus_only<handler>(m, userdata, error);  // refused there
     if (ChangeQueue* queue = static_cast<BusService*>(userdata)->change_queue_; queue && queue->hold(m))
         return 1;  // answered when the queue lets it through
     return dispatch<handler>(m, userdata, error);
@@ -108,7 +115,7 @@ const sd_bus_vtable* BusService::vtable() noexcept {
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(password), dispatch_change<&BusService::create>,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_NAMES("ListPasswords", "s", SD_BUS_PARAM(user), "aa{sv}", SD_BUS_PARAM(entries),
-                                 dispatch<&BusService::list>, SD_BUS_VTABLE_UNPRIVILEGED),
+                                 dispatch_bus_only<&BusService::list>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DeletePassword", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "", "",
                                  dispatch_change<&BusService::remove>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DeleteAllPasswords", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(count),
@@ -121,9 +128,9 @@ const sd_bus_vtable* BusService::vtable() noexcept {
         SD_BUS_METHOD_WITH_NAMES("PurgeOrphans", "", "", "aa{sv}", SD_BUS_PARAM(purged),
                                  dispatch_change<&BusService::purge_orphans>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("ListUsers", "", "", "aa{sv}", SD_BUS_PARAM(users),
-                                 dispatch<&BusService::list_users>, SD_BUS_VTABLE_UNPRIVILEGED),
+                                 dispatch_bus_only<&BusService::list_users>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("ListRevoked", "s", SD_BUS_PARAM(user), "aa{sv}", SD_BUS_PARAM(revoked),
-                                 dispatch<&BusService::list_revoked>, SD_BUS_VTABLE_UNPRIVILEGED),
+                                 dispatch_bus_only<&BusService::list_revoked>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DeleteRevoked", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "u",
                                  SD_BUS_PARAM(count), dispatch_change<&BusService::remove_revoked>,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
@@ -168,7 +175,8 @@ void BusService::detach_peer(sd_bus* connection) noexcept {
     euid_by_peer_connection_.erase(connection);
 }
 
-ChangeRequest BusService::change_request(sd_bus_message* m, const char* event, std::string_view user) const {
+ChangeRequest BusService::change_request(sd_bus_message* m, const char* event, std::string_view user,
+                                         Access access) const {
     const char* sender = sd_bus_message_get_sender(m);
     return ChangeRequest{
         .bus = bus_,
@@ -177,12 +185,13 @@ ChangeRequest BusService::change_request(sd_bus_message* m, const char* event, s
         .interactive = sd_bus_message_get_allow_interactive_authorization(m) > 0,
         .event = event,
         .user = std::string(user),
+        .access = access,
     };
 }
 
 template <typename Work, typename Reply>
 int BusService::change(sd_bus_message* m, sd_bus_error* error, const char* event, std::string_view user, Work work,
-                       Reply reply) {
+                       Reply reply, Access access) {
     auto caller = caller_of(m);
     if (!caller)
         return reply_error(error, caller.error());
@@ -193,7 +202,17 @@ int BusService::change(sd_bus_message* m, sd_bus_error* error, const char* event
             return reply_error(change_error, done.error());
         return reply(call.get(), done);
     };
-    return authorize_change(use_polkit_, change_request(m, event, user), caller.value(), std::move(run), error);
+    return authorize_change(use_polkit_, change_request(m, event, user, access), caller.value(), std::move(run),
+                            error);
+}
+
+template <typename Work, typename Append>
+int BusService::answer_listing(sd_bus_message* m, sd_bus_error* error, const char* event, std::string_view user,
+                               Work work, Append append) {
+    return change(
+        m, error, event, user, std::move(work),
+        [append](sd_bus_message* call, const auto& records) { return reply_records(call, records.value(), append); },
+        Access::Read);
 }
 
 template <typename Work, typename Append>
@@ -263,16 +282,19 @@ int BusService::list(sd_bus_message* m, sd_bus_error* error) {
     const char* user = nullptr;
     if (int r = sd_bus_message_read(m, "s", &user); r < 0)
         return r;
-    return answer_records(
-        m, error, [&](const Caller& caller) { return manager_.list(caller, user); }, append_entry_dict);
+    return answer_listing(
+        m, error, "list", user,
+        [this, user = std::string(user)](const Caller& caller) { return manager_.list(caller, user); },
+        append_entry_dict);
 }
 
 int BusService::list_revoked(sd_bus_message* m, sd_bus_error* error) {
     const char* user = nullptr;
     if (int r = sd_bus_message_read(m, "s", &user); r < 0)
         return r;
-    return answer_records(
-        m, error, [&](const Caller& caller) { return manager_.list_revoked(caller, user); },
+    return answer_listing(
+        m, error, "list-revoked", user,
+        [this, user = std::string(user)](const Caller& caller) { return manager_.list_revoked(caller, user); },
         append_revoked_dict);
 }
 

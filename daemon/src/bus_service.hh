@@ -39,9 +39,13 @@ private:
     // turns anything it throws into an error reply.
     template <Handler handler>
     static int dispatch(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
-    // The same for a method that changes app passwords: refused on a direct connection, which
-    // has no bus name for polkit to ask about (and a sender field the peer writes itself); on
-    // the bus held back in the change queue first, so that verifications go ahead of it.
+    // The same for every method but VerifyPassword: refused on a direct connection, which
+    // serves only what pam_apppass needs, and has no bus name for polkit to ask about (and a
+    // sender field the peer writes itself).
+    template <Handler handler>
+    static int dispatch_bus_only(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
+    // The same for a method that changes app passwords, which on the bus is held back in the
+    // change queue first, so that verifications go ahead of it.
     template <Handler handler>
     static int dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
 
@@ -65,10 +69,17 @@ private:
     // Every change: once authorize_change() has let the call M (EVENT, to USER's entries)
     // through, WORK(caller) asks the Manager, and its failure is the error reply; REPLY(call,
     // result) packs a success.
+    // ACCESS Read: a listing, which polkit is asked about only for another user's entries.
     template <typename Work, typename Reply>
     int change(sd_bus_message* m, sd_bus_error* error, const char* event, std::string_view user, Work work,
-               Reply reply);
-    // Every listing: WORK(caller) asks the Manager for records, each appended by APPEND.
+               Reply reply, Access access = Access::Change);
+    // A listing of USER's entries (ListPasswords, ListRevoked): authorised as change() does
+    // with Access::Read, then WORK(caller) asks the Manager for records, each appended by APPEND.
+    template <typename Work, typename Append>
+    int answer_listing(sd_bus_message* m, sd_bus_error* error, const char* event, std::string_view user,
+                       Work work, Append append);
+    // The root-only listings (ListUsers, PurgeOrphans' report): WORK(caller) asks the Manager
+    // for records, each appended by APPEND.
     template <typename Work, typename Append>
     int answer_records(sd_bus_message* m, sd_bus_error* error, Work work, Append append);
 
@@ -79,7 +90,7 @@ private:
 
     // What authorize_change() needs to know of the call M from this bus: polkit's subject is
     // the sender's unique name, interaction as the caller's flag says.
-    ChangeRequest change_request(sd_bus_message* m, const char* event, std::string_view user) const;
+    ChangeRequest change_request(sd_bus_message* m, const char* event, std::string_view user, Access access) const;
 
     Manager& manager_;
     bool use_polkit_;

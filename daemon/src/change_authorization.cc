@@ -37,16 +37,18 @@ const char* change_action(uid_t caller_uid, std::string_view user) {
 
 int authorize_change(bool use_polkit, const ChangeRequest& request, Caller caller, Change change,
                      sd_bus_error* error) {
-    caller.may_change_own = caller.may_change_others = false;
+    caller.may_manage_own = caller.may_manage_others = false;
     if (caller.euid == 0)
         return change(caller, error);
     if (!use_polkit) {
-        caller.may_change_own = true;  // the uid alone decides, as without polkit
+        caller.may_manage_own = true;  // the uid alone decides, as without polkit
         return change(caller, error);
     }
     const char* action = change_action(caller.euid, request.user);
     if (action == nullptr)
         return change(caller, error);  // no such user: the Manager says so, nothing changes
+    if (request.access == Access::Read && action == kActionManageOwn)
+        return change(caller, error);  // one's own entries are listed without asking
 
     sd_bus_message* message = sd_bus_message_ref(request.message);
     const bool own = action == kActionManageOwn;
@@ -69,15 +71,18 @@ int authorize_change(bool use_polkit, const ChangeRequest& request, Caller calle
                                .user = user, .caller = caller.euid};
             log_event(LOG_NOTICE, std::string("refused to ") + event + ": " + answer.detail + " (" +
                                       action + ")", fields);
-            // delete and delete-all both "delete"; create, rename, rotate as they are
-            const std::string verb = event.starts_with("delete") ? "delete" : event;
+            // delete and delete-all both "delete", list and list-revoked "list"; create,
+            // rename, rotate as they are
+            const std::string verb = event.starts_with("delete") ? "delete"
+                                     : event.starts_with("list") ? "list"
+                                                                 : event;
             r = sd_bus_error_setf(&reply_error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
                                   "authentication is required to %s app passwords (polkit action "
                                   "%s); run apppass on a terminal to be asked for your password",
                                   verb.c_str(), action);
         } else {
             if (answer.verdict == PolkitVerdict::Authorized)
-                (own ? caller.may_change_own : caller.may_change_others) = true;
+                (own ? caller.may_manage_own : caller.may_manage_others) = true;
             else if (answer.verdict == PolkitVerdict::Unavailable)
                 log_message(LOG_WARNING, answer.detail);
             // Refused or not, the Manager decides from the flags and logs the audit event.

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Which polkit action a change of app passwords needs, and asking for it: the one check every
+// Which polkit action a call on app passwords needs, and asking for it: the one check every
 // method that creates, renames, rotates or deletes app passwords passes before the Manager
-// runs it. Listing and verifying do not pass here.
+// runs it, and so does a listing of another user's entries (ListPasswords, ListRevoked), on
+// the same action as changing them, manage-others. Listing one's own and verifying do not
+// ask polkit.
 //
 // A method handler calls authorize_change() with the caller and a Change that does the work
-// and sends the reply; the Change runs now (root; polkit = no) or once polkit has answered,
-// with Caller::may_change_own / may_change_others set from polkit's verdict. The Manager then
-// refuses what the flags do not allow, so a change that skipped polkit for any reason is
-// refused, never done. A caller on another transport (a socket of our own) passes a
-// unix-process subject instead of the bus name.
+// and sends the reply; the Change runs now (root; one's own listing; polkit = no) or once
+// polkit has answered, with Caller::may_manage_own / may_manage_others set from polkit's
+// verdict. The Manager then refuses what the flags do not allow, so a call that skipped
+// polkit for any reason is refused, never done. Only a caller on the bus gets here: the
+// direct socket has no bus name for polkit and serves VerifyPassword only.
 #pragma once
 
 #include <functional>
@@ -36,8 +38,9 @@ struct ChangeRequest {
     sd_bus_message* message = nullptr;  // the method call, answered when the Change failed
     PolkitSubject subject;
     bool interactive = false;        // the caller set ALLOW_INTERACTIVE_AUTHORIZATION
-    std::string event;               // for the log: create, delete, delete-all, rename, rotate
+    std::string event;               // for the log: create, delete, delete-all, rename, rotate, list, ...
     std::string user;
+    Access access = Access::Change;  // Read: a listing, free for one's own entries
 };
 
 // Runs CHANGE for CALLER as the configuration (USE_POLKIT) and polkit decide. Returns what

@@ -99,14 +99,13 @@ Result<Account> Manager::target_account(const Caller& caller, std::string_view u
     if (caller.euid == 0)
         return account;
     const bool own = account.uid == caller.euid;
-    if (access == Access::Read && !own)
-        return make_error(ErrorCode::AccessDenied, std::string("only root may ") + action +
-                                                       " the app passwords of another user");
-    if (access == Access::Change && own && !caller.may_change_own)
+    // One's own entries are read freely; another user's are read and changed on the same
+    // authorisation, manage-others.
+    if (access == Access::Change && own && !caller.may_manage_own)
         return make_error(ErrorCode::AccessDenied,
                           std::string("polkit did not authorise you to ") + action +
                               " your app passwords (org.apppass.AppPass1.manage-own)");
-    if (access == Access::Change && !own && !caller.may_change_others)
+    if (!own && !caller.may_manage_others)
         return make_error(ErrorCode::AccessDenied,
                           std::string("only root, or who polkit authorises for "
                                       "org.apppass.AppPass1.manage-others, may ") +

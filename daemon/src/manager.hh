@@ -32,15 +32,16 @@ struct Caller {
     uid_t euid;  // as the bus reported it, never read from /proc
     // Whether this call may change app passwords: set by the bus layer once polkit has
     // authorised org.apppass.AppPass1.manage-own (the caller's own entries) or manage-others
-    // (another user's), or for manage-own when the configuration says polkit = no. Root needs
-    // neither. Listing and verifying look at neither.
-    bool may_change_own = false;
-    bool may_change_others = false;
+    // (another user's: changing them, and listing them too), or for manage-own when the
+    // configuration says polkit = no. Root needs neither; listing one's own entries and
+    // verifying look at neither.
+    bool may_manage_own = false;
+    bool may_manage_others = false;
     pid_t pid = 0;  // as the bus reported it, for the change notice; 0 when not known
 };
 
-// What a call does to the target's entries: reads them, or changes them (and then needs the
-// caller's authorisation above).
+// What a call does to the target's entries: reads them, or changes them. Changes need the
+// caller's authorisation above; reads need it only for another user's entries.
 enum class Access { Read, Change };
 
 struct CreateOptions {

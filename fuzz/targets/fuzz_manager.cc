@@ -12,7 +12,7 @@
 //   - an acknowledged create is listed, an acknowledged delete is gone, a user never has more
 //     than max_per_user entries;
 //   - no secret ever reaches the log.
-// Callers of a change come with manage-own authorised (Caller::may_change_own), as the bus
+// Callers of a change come with manage-own authorised (Caller::may_manage_own), as the bus
 // layer sets it after polkit's yes; tests/unit/test_manager.cc covers the refusals without it.
 #include <cstddef>
 #include <cstdint>

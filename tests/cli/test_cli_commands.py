@@ -374,12 +374,13 @@ def test_user_as_root_acts_on_that_users_entries(env, cli):
 
 def test_user_as_another_user_is_refused(env, cli):
     create(env, cli, "Bob's phone", user=USER_B)
-    # delete by name looks the name up first, so the daemon refuses the listing.
-    reading = "only root may %s"
-    changing = "only root, or who polkit authorises for org.apppass.AppPass1.manage-others, may %s"
-    for action, who in ((["list"], reading % "list"), (["create", "sneaky"], changing % "create"),
-                        (["delete", "--yes", "Bob's phone"], reading % "list"),
-                        (["delete", "--all", "--yes"], changing % "delete")):
+    # delete by name looks the name up first, so the daemon refuses the listing: reading and
+    # changing another user's entries are one authorisation.
+    refused = "only root, or who polkit authorises for org.apppass.AppPass1.manage-others, may %s"
+    for action, who in ((["list"], refused % "list"), (["list", "--revoked"], refused % "list"),
+                        (["create", "sneaky"], refused % "create"),
+                        (["delete", "--yes", "Bob's phone"], refused % "list"),
+                        (["delete", "--all", "--yes"], refused % "delete")):
         result = run(env, cli, "--user", USER_B, *action, user=USER_A)
         assert (result.returncode, result.stdout, result.stderr) == (
             1, "", "apppass: Not allowed: %s the app passwords of another user.\n" % who), action

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """apppassd's direct socket: the same object, methods and errors as on the bus, served peer to
 peer to root and the verify_group only, with the caller taken from the kernel (SO_PEERCRED);
-changes are refused there (they go over the bus, where polkit can ask).
+it serves VerifyPassword only, what pam_apppass needs: listings and changes are refused there
+(they go over the bus, where polkit can ask).
 The socket and its directory, a stale socket, a disabled socket, a socket passed by the
 service manager (served, or held refusing when direct_socket = no), and the start-up refusals."""
 import os
@@ -64,13 +65,20 @@ def test_same_answers_as_on_the_bus(env):
         assert manager in on_bus and manager in on_socket
         assert on_bus[on_bus.index(manager):].split("</interface>")[0] == \
             on_socket[on_socket.index(manager):].split("</interface>")[0]
-        # Reading, as on the bus; changes only over the bus, where polkit can ask.
-        assert [e["id"] for e in direct.list(USER_A)] == [entry_id]
-        denied = "org.apppass.AppPass1.Error.AccessDenied"
-        assert error_of(lambda: direct.delete(USER_A, entry_id)) == denied
-        assert error_of(lambda: direct.delete_all(USER_A)) == denied
-        assert error_of(lambda: direct.create(USER_A, "minted")) == denied
-        assert error_of(lambda: direct.call("PurgeOrphans", signature="")) == denied
+        # VerifyPassword only: listings and changes go over the bus, where polkit can ask.
+        denied = ("org.apppass.AppPass1.Error.AccessDenied",
+                  "the direct socket serves VerifyPassword only; list and change app passwords "
+                  "over the system bus")
+        for call in (lambda: direct.list(USER_A),
+                     lambda: direct.call("ListRevoked", USER_A, signature="s"),
+                     lambda: direct.call("ListUsers", signature=""),
+                     lambda: direct.delete(USER_A, entry_id),
+                     lambda: direct.delete_all(USER_A),
+                     lambda: direct.create(USER_A, "minted"),
+                     lambda: direct.call("PurgeOrphans", signature="")):
+            with pytest.raises(BusCallError) as refused:
+                call()
+            assert (refused.value.name, refused.value.message) == denied
         assert [e["id"] for e in env.client().list(USER_A)] == [entry_id]
         env.client().delete(USER_A, entry_id)
     finally:

@@ -73,20 +73,37 @@ def create_as(world, user, name, target="", interactive=False, timeout=60.0):
 
 def send_create(address, target, name, interactive, timeout):
     import dbus
+    return tuple(str(v) for v in send_call(address, "CreatePassword", "ssa{sv}",
+                                           (target, name, dbus.Dictionary({}, signature="sv")),
+                                           interactive, timeout))
+
+
+def send_call(address, method, signature, args, interactive, timeout):
+    """METHOD(ARGS) on a connection of its own, with ALLOW_INTERACTIVE_AUTHORIZATION when
+    INTERACTIVE; the reply's arguments, or BusCallError."""
+    import dbus
     import dbus.lowlevel
     connection = dbus.bus.BusConnection(address)
     try:
         message = dbus.lowlevel.MethodCallMessage(testenv.BUS_NAME, testenv.OBJECT_PATH,
-                                                  testenv.INTERFACE, "CreatePassword")
-        message.append(target, name, dbus.Dictionary({}, signature="sv"), signature="ssa{sv}")
+                                                  testenv.INTERFACE, method)
+        message.append(*args, signature=signature)
         message.set_allow_interactive_authorization(interactive)
         try:
             reply = connection.send_message_with_reply_and_block(message, timeout)
         except dbus.exceptions.DBusException as e:
             raise BusCallError(e.get_dbus_name() or "", e.get_dbus_message() or "") from None
-        return tuple(str(v) for v in reply.get_args_list())
+        return reply.get_args_list()
     finally:
         connection.close()
+
+
+def list_as(world, user, method, target, interactive=False):
+    """ListPasswords or ListRevoked of TARGET from a fresh process of USER: (id, name) pairs."""
+    def body():
+        [records] = send_call(world.address, method, "s", (target,), interactive, 20.0)
+        return [(str(r["id"]), str(r["name"])) for r in records]
+    return run_as(user, body, timeout=30)
 
 
 def user_environment(world, user):
@@ -279,5 +296,60 @@ def test_a_rule_saying_yes_restores_creation_without_a_prompt(world):
         with pytest.raises(BusCallError) as refused:
             create_as(world, USER_A, "for bob", target=USER_B)
         assert refused.value.name == INTERACTIVE_REQUIRED
+    finally:
+        world.set_rule(None)
+
+
+# ---- listing another user's entries: the same authorisation as managing them ----
+
+ADMIN_RULE = """polkit.addRule(function(action, subject) {
+    if (action.id == "org.apppass.AppPass1.manage-others" && subject.user == "%s")
+        return polkit.Result.YES;
+});
+""" % USER_A
+
+
+def test_listing_another_users_entries_needs_manage_others(world):
+    root = testenv.Client(world.address)
+    root.call("DeleteAllRevoked", USER_B, signature="s")
+    kept_id, _ = root.create(USER_B, "bob's phone")
+    gone_id, _ = root.create(USER_B, "bob's old laptop")
+    root.delete(USER_B, gone_id)
+    root.close()
+    # One's own list needs nothing, with no rule and no agent.
+    assert list_as(world, USER_B, "ListPasswords", "") == [(kept_id, "bob's phone")]
+    assert list_as(world, USER_B, "ListRevoked", USER_B) == [(gone_id, "bob's old laptop")]
+    # Another user's, without the rule: polkit wants an administrator.
+    for method in ("ListPasswords", "ListRevoked"):
+        with pytest.raises(BusCallError) as refused:
+            list_as(world, USER_A, method, USER_B)
+        assert (refused.value.name, refused.value.message) == (
+            INTERACTIVE_REQUIRED,
+            "authentication is required to list app passwords (polkit action "
+            "org.apppass.AppPass1.manage-others); run apppass on a terminal to be asked for "
+            "your password")
+        with pytest.raises(BusCallError) as denied:
+            list_as(world, USER_A, method, USER_B, interactive=True)
+        assert (denied.value.name, denied.value.message) == (
+            ACCESS_DENIED,
+            "only root, or who polkit authorises for org.apppass.AppPass1.manage-others, may "
+            "list the app passwords of another user")
+    output, status = finish(spawn_cli(world, USER_A, "--no-ask-password", "--user", USER_B, "list"))
+    assert (status, output) == (1, "apppass: Not allowed: authentication is required to list app "
+                                   "passwords (polkit action org.apppass.AppPass1.manage-others); run "
+                                   "apppass on a terminal to be asked for your password.\r\n")
+    world.set_rule(ADMIN_RULE)
+    try:
+        # The administrator the rule names lists, as they may delete.
+        assert list_as(world, USER_A, "ListPasswords", USER_B) == [(kept_id, "bob's phone")]
+        assert list_as(world, USER_A, "ListRevoked", USER_B) == [(gone_id, "bob's old laptop")]
+        output, status = finish(spawn_cli(world, USER_A, "--user", USER_B, "list", "--names"))
+        assert (status, output) == (0, "bob's phone\r\n")
+        # Nobody else is helped by it.
+        with pytest.raises(BusCallError) as refused:
+            list_as(world, USER_B, "ListPasswords", USER_A)
+        assert refused.value.name == INTERACTIVE_REQUIRED
+        testenv.call_as(USER_A, world.address, "delete", USER_B, kept_id)
+        assert names(world, USER_B) == []
     finally:
         world.set_rule(None)

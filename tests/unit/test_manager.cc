@@ -150,7 +150,7 @@ static void verify_outcomes(void**) {
 }
 
 // A change by someone other than root needs the bus layer's word that polkit authorised it
-// (Caller::may_change_own / may_change_others); listing needs nothing.
+// (Caller::may_manage_own / may_manage_others); listing needs nothing.
 static void changes_need_the_callers_authorisation(void**) {
     Fixture f;
     const Caller asked_nothing{65534};
@@ -172,7 +172,7 @@ static void changes_need_the_callers_authorisation(void**) {
     assert_int_equal(f.manager->list(asked_nothing, "").value().size(), 1);
     assert_true(f.manager->remove(own, "", created.value().id).ok());
 
-    // another user's entries: manage-own is not enough, manage-others is; listing them stays root's
+    // another user's entries: manage-own is not enough, manage-others is, for listing them too
     auto for_root = f.manager->create(own, "root", "x", {});
     assert_int_equal(code(for_root.error()), code(ErrorCode::AccessDenied));
     assert_string_equal(for_root.error().message.c_str(),
@@ -180,7 +180,14 @@ static void changes_need_the_callers_authorisation(void**) {
                         "may create the app passwords of another user");
     auto by_admin = f.manager->create(others, "root", "x", {});
     assert_true(by_admin.ok());
-    assert_int_equal(code(f.manager->list(others, "root").error()), code(ErrorCode::AccessDenied));
+    auto not_listed = f.manager->list(own, "root");
+    assert_int_equal(code(not_listed.error()), code(ErrorCode::AccessDenied));
+    assert_string_equal(not_listed.error().message.c_str(),
+                        "only root, or who polkit authorises for org.apppass.AppPass1.manage-others, "
+                        "may list the app passwords of another user");
+    assert_int_equal(code(f.manager->list_revoked(asked_nothing, "root").error()), code(ErrorCode::AccessDenied));
+    assert_int_equal(f.manager->list(others, "root").value().size(), 1);
+    assert_int_equal(f.manager->list_revoked(others, "root").value().size(), 0);
     assert_int_equal(f.manager->remove_all(others, "root").value(), 1);
 }
 

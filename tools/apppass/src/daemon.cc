@@ -62,7 +62,7 @@ bool AppPassClient::start_agent() {
 }
 
 template <typename Call>
-auto AppPassClient::change(Call&& call) {
+auto AppPassClient::authorised(Call&& call) {
     // First as it is: nothing to ask when polkit says yes at once (root, a rule, polkit = no).
     auto result = call(call_deadline());
     if (!result && result.error().error_name == kInteractiveAuthorizationRequired && start_agent())
@@ -73,21 +73,22 @@ auto AppPassClient::change(Call&& call) {
 }
 
 CreatedPassword AppPassClient::create(const std::string& user, const CreateRequest& request) {
-    return change([&](const client::Deadline& deadline) {
+    return authorised([&](const client::Deadline& deadline) {
         return client_.create_password(user, request, deadline);
     });
 }
 
 std::vector<PasswordEntry> AppPassClient::list(const std::string& user) {
-    return value_or_throw(client_.list_passwords(user, call_deadline()));
+    // One's own list needs nothing; another user's may need polkit's manage-others.
+    return authorised([&](const client::Deadline& deadline) { return client_.list_passwords(user, deadline); });
 }
 
 void AppPassClient::remove(const std::string& user, const std::string& id) {
-    change([&](const client::Deadline& deadline) { return client_.delete_password(user, id, deadline); });
+    authorised([&](const client::Deadline& deadline) { return client_.delete_password(user, id, deadline); });
 }
 
 std::uint32_t AppPassClient::remove_all(const std::string& user) {
-    return change([&](const client::Deadline& deadline) {
+    return authorised([&](const client::Deadline& deadline) {
         return client_.delete_all_passwords(user, deadline);
     });
 }
@@ -97,19 +98,19 @@ std::vector<api::OrphanRecord> AppPassClient::purge_orphans() {
 }
 
 std::vector<api::RevokedRecord> AppPassClient::list_revoked(const std::string& user) {
-    return value_or_throw(client_.list_revoked(user, call_deadline()));
+    return authorised([&](const client::Deadline& deadline) { return client_.list_revoked(user, deadline); });
 }
 
 std::uint32_t AppPassClient::remove_revoked(const std::string& user, const std::optional<std::string>& id) {
-    return change([&](const client::Deadline& deadline) { return client_.delete_revoked(user, id, deadline); });
+    return authorised([&](const client::Deadline& deadline) { return client_.delete_revoked(user, id, deadline); });
 }
 
 void AppPassClient::rename(const std::string& user, const std::string& id, const std::string& name) {
-    change([&](const client::Deadline& deadline) { return client_.rename_password(user, id, name, deadline); });
+    authorised([&](const client::Deadline& deadline) { return client_.rename_password(user, id, name, deadline); });
 }
 
 SecretString AppPassClient::rotate(const std::string& user, const std::string& id) {
-    return change([&](const client::Deadline& deadline) { return client_.rotate_password(user, id, deadline); });
+    return authorised([&](const client::Deadline& deadline) { return client_.rotate_password(user, id, deadline); });
 }
 
 std::vector<api::UserRecord> AppPassClient::list_users() {

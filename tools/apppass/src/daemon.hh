@@ -39,7 +39,7 @@ private:
     // CALL(deadline), and once more with polkit's agent when apppassd answers that polkit
     // needs to ask (InteractiveAuthorizationRequired) and there is a terminal to ask on.
     template <typename Call>
-    auto change(Call&& call);
+    auto authorised(Call&& call);
     // Starts the agent and allows interaction; false when not wanted or not possible.
     bool start_agent();
     client::Deadline call_deadline() const;
