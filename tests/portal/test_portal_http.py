@@ -117,8 +117,41 @@ def test_another_users_entries_are_never_shown_or_deleted(env, portal, totp):
     assert client.get("/delete?id=" + bobs_id).status == 404
     forged = client.post("/delete", {"csrf": listed.csrf, "id": bobs_id})
     assert forged.status == 404 and "does not exist" in forged.alert
-    assert [e["id"] for e in env.client().list(USER_B)] == [bobs_id]
+    # Renaming and a new password likewise: the worker asks as the user, for whom bob's id
+    # names nothing.
+    for path in ("/rename", "/rotate"):
+        assert client.get(path + "?id=" + bobs_id).status == 404
+    forged = client.post("/rename", {"csrf": listed.csrf, "id": bobs_id, "name": "mine now"})
+    assert forged.status == 404 and "does not exist" in forged.alert
+    forged = client.post("/rotate", {"csrf": listed.csrf, "id": bobs_id})
+    assert forged.status == 404 and "does not exist" in forged.alert and 'id="secret"' not in forged.body
+    assert [(e["id"], e["name"]) for e in env.client().list(USER_B)] == [(bobs_id, "bob's laptop")]
     env.client().delete(USER_B, bobs_id)
+
+
+def test_renaming_and_a_new_password(env, portal, totp):
+    entry_id, old_password = env.client().create(USER_A, "laptop")
+    client = signed_in(portal, totp, USER_A, "192.0.2.8")
+    listed = client.get("/")
+    assert 'href="/rename?id=%s"' % entry_id in listed.body and 'href="/rotate?id=%s"' % entry_id in listed.body
+    # Without the form's token: nothing happens.
+    assert client.post("/rename", {"id": entry_id, "name": "x"}).status == 403
+    assert client.post("/rotate", {"id": entry_id, "csrf": "A" * 43}).status == 403
+    assert [e["name"] for e in env.client().list(USER_A)] == ["laptop"]
+    form = client.get("/rename?id=" + entry_id)
+    assert form.status == 200 and 'value="laptop"' in form.body
+    done = client.post("/rename", {"csrf": form.csrf, "id": entry_id, "name": "work laptop"})
+    assert done.status == 303 and done.header("location") == "/?done=renamed"
+    assert [e["name"] for e in env.client().list(USER_A)] == ["work laptop"]
+    form = client.get("/rotate?id=" + entry_id)
+    rotated = client.post("/rotate", {"csrf": form.csrf, "id": entry_id})
+    new_password = "".join(re.findall(r"<span>([a-z]{4})</span>", rotated.body))
+    assert rotated.status == 200 and len(new_password) == 24 and "“work laptop”" in rotated.body
+    assert env.client().verify(USER_A, new_password) == entry_id
+    with pytest.raises(BusCallError):
+        env.client().verify(USER_A, old_password)
+    env.client().delete(USER_A, entry_id)
+    assert old_password not in portal.log_text() and new_password not in portal.log_text()
 
 
 def test_a_post_without_the_csrf_token_is_refused(env, portal, totp):

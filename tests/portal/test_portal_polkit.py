@@ -169,3 +169,55 @@ def test_delete_is_confirmed_too(world_env, portal, totp, browser):
         pages.shot("failure")
         print(portal.log_text())
         raise
+
+
+def test_rename_and_rotate_are_confirmed_too(world_env, portal, totp, browser):
+    root = world_env.client()
+    entry_id, old_password = root.create(USER_NOLOGIN, "Old Phone")
+    root.close()
+    pages = Pages(browser, portal.port)
+    try:
+        sign_in(pages, totp)
+        pages.click(By.CSS_SELECTOR, "a.rename")
+        assert pages.focused_id() == "name"
+        pages.fill("name", "Tablet")
+        pages.fill("confirm1", MAIN_PASSWORD)
+        pages.fill("confirm2", totp.code(USER_NOLOGIN, wrong=True))
+        pages.submit()
+        assert pages.text("[role=alert]") == NOT_ACCEPTED
+        assert names(world_env) == ["Old Phone"]
+        pages.click(By.CSS_SELECTOR, "a.rename")
+        pages.fill("name", "Tablet")
+        pages.fill("confirm1", MAIN_PASSWORD)
+        pages.fill("confirm2", totp.code(USER_NOLOGIN))
+        pages.submit()
+        assert pages.text("[role=status]") == "The app password was renamed."
+        assert names(world_env) == ["Tablet"]
+
+        # A new sign-in is a new worker process, for which polkit has kept nothing: the
+        # rotation is asked for again.
+        pages.click(By.CSS_SELECTOR, ".signout button")
+        sign_in(pages, totp)
+        pages.click(By.CSS_SELECTOR, "a.rotate")
+        assert pages.focused_id() == "confirm1"
+        pages.fill("confirm1", old_password)
+        pages.fill("confirm2", totp.code(USER_NOLOGIN))
+        pages.submit()
+        assert pages.text("[role=alert]") == NOT_ACCEPTED
+        client = world_env.client()
+        assert client.verify(USER_NOLOGIN, old_password, "dovecot", "192.0.2.44") == entry_id
+        pages.click(By.CSS_SELECTOR, "a.rotate")
+        pages.fill("confirm1", MAIN_PASSWORD)
+        pages.fill("confirm2", totp.code(USER_NOLOGIN))
+        pages.submit()
+        assert pages.focused_id() == "secret"
+        new_password = "".join(pages.text("#secret").split())
+        assert "“Tablet”" in browser.page_source
+        assert client.verify(USER_NOLOGIN, new_password, "dovecot", "192.0.2.44") == entry_id
+        with pytest.raises(testenv.BusCallError):
+            client.verify(USER_NOLOGIN, old_password, "dovecot", "192.0.2.44")
+        client.close()
+    except BaseException:
+        pages.shot("failure")
+        print(portal.log_text())
+        raise

@@ -38,10 +38,12 @@ void shapes_are_enforced(void**) {
     for (std::size_t i = 1; i < kEntryFields; ++i) entries.fields.push_back("x");
     assert_true(decode(encode(entries)).has_value());
     // a change carries at most kMaxConfirmAnswers answers that confirm it
-    for (const auto type : {MessageType::Create, MessageType::Delete}) {
+    for (const auto type : {MessageType::Create, MessageType::Delete, MessageType::Rename, MessageType::Rotate}) {
         Message change(type, {"sid", "token", "x"});
         if (type == MessageType::Create)
             for (const char* f : {"", "", "0"}) change.fields.push_back(f);
+        if (type == MessageType::Rename) change.fields.push_back("new name");
+        assert_true(decode(encode(change)).has_value());
         for (std::size_t i = 0; i < kMaxConfirmAnswers; ++i) {
             change.fields.push_back("answer");
             assert_true(decode(encode(change)).has_value());

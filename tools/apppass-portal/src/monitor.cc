@@ -71,7 +71,7 @@ private:
     Session* active(const std::string& id);
     Message ask_worker(Session& session, const Message& request, ConfirmAgent* agent = nullptr,
                        std::chrono::seconds timeout = kCallTimeout);
-    // A change (create, delete) of SESSION, confirmed with ANSWERS through polkit when apppassd
+    // A change (create, delete, rename, rotate) of SESSION, confirmed with ANSWERS through polkit when apppassd
     // asks polkit; the worker's reply, or the refusal that replaces it.
     Message change(Session& session, const Message& request, std::vector<std::string_view> answers);
     void remove(Session& session) { end_worker(sessions_.remove(session)); }
@@ -249,6 +249,8 @@ Message Monitor::handle(const Message& r) {
     }
     case MessageType::Create:
     case MessageType::Delete:
+    case MessageType::Rename:
+    case MessageType::Rotate:
     case MessageType::Signout: {
         Session* s = active(f[0]);
         if (s == nullptr) return refusal(Refusal::NoSession, "Your session has ended. Sign in again.");
@@ -270,6 +272,22 @@ Message Monitor::handle(const Message& r) {
             log_event(LOG_INFO, (ok ? "created app password \"" : "could not create app password \"") + f[2] +
                                     "\" for " + user,
                       {"create", ok ? "ok" : "refused", user, ok ? reply.fields[0] : "", f[2], remote});
+            return reply;
+        }
+        if (r.type == MessageType::Rename) {
+            Message reply = change(*s, Message(MessageType::WorkerRename, {f[2], f[3]}), {f.begin() + 4, f.end()});
+            const bool ok = reply.type == MessageType::Done;
+            log_event(LOG_INFO, (ok ? "renamed app password " : "could not rename app password ") +
+                                    f[2].substr(0, 16) + " of " + user + " to \"" + f[3] + "\"",
+                      {"rename", ok ? "ok" : "refused", user, f[2], f[3], remote});
+            return reply;
+        }
+        if (r.type == MessageType::Rotate) {
+            Message reply = change(*s, Message(MessageType::WorkerRotate, {f[2]}), {f.begin() + 3, f.end()});
+            const bool ok = reply.type == MessageType::Created;
+            log_event(LOG_INFO, (ok ? "rotated app password " : "could not rotate app password ") +
+                                    f[2].substr(0, 16) + " of " + user,
+                      {"rotate", ok ? "ok" : "refused", user, f[2], "", remote});
             return reply;
         }
         Message reply = change(*s, Message(MessageType::WorkerDelete, {f[2]}), {f.begin() + 3, f.end()});

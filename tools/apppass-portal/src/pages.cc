@@ -137,7 +137,11 @@ std::string list_page(const PageContext& page, const std::vector<EntryView>& ent
                 "<dt>Works for</dt><dd>" + joined(e.services, "every service") + "</dd>"
                 "<dt>From</dt><dd>" + joined(e.networks, "any address") + "</dd>"
                 "<dt>Expires</dt><dd>" + (e.expires_us ? html_escape(format_time(e.expires_us)) : std::string("never")) +
-                "</dd></dl><p><a class=\"delete\" href=\"/delete?id=" + html_escape(e.id) +
+                "</dd></dl><p class=\"actions\"><a class=\"rename\" href=\"/rename?id=" + html_escape(e.id) +
+                "\" aria-label=\"Rename " + html_escape(e.name) + "\">Rename</a> "
+                "<a class=\"rotate\" href=\"/rotate?id=" + html_escape(e.id) + "\" aria-label=\"New password for " +
+                html_escape(e.name) + "\">New password</a> "
+                "<a class=\"delete\" href=\"/delete?id=" + html_escape(e.id) +
                 "\" aria-label=\"Delete " + html_escape(e.name) + "\">Delete</a></p></li>\n";
     }
     body += "</ul>\n";
@@ -209,6 +213,28 @@ std::string delete_page(const PageContext& page, const EntryView& entry) {
                       "<input type=\"hidden\" name=\"id\" value=\"" + html_escape(entry.id) + "\">" +
                       confirm_fields(page, true) + "<p><button type=\"submit\" class=\"danger\"" +
                       (page.confirm.empty() ? " autofocus" : "") + ">Delete</button> "
+                      "<a href=\"/\">Cancel</a></p></form>\n");
+}
+
+std::string rename_page(const PageContext& page, const EntryView& entry) {
+    return layout(page, "Rename an app password",
+                  "<form method=\"post\" action=\"/rename\">" + hidden_token(page.csrf) +
+                      "<input type=\"hidden\" name=\"id\" value=\"" + html_escape(entry.id) + "\">"
+                      "<p><label for=\"name\">New name for “" + html_escape(entry.name) + "”</label>"
+                      "<input id=\"name\" name=\"name\" required maxlength=\"64\" autofocus value=\"" +
+                      html_escape(entry.name) + "\"></p>" + confirm_fields(page, false) +
+                      "<p><button type=\"submit\">Rename</button> <a href=\"/\">Cancel</a></p></form>\n");
+}
+
+std::string rotate_page(const PageContext& page, const EntryView& entry) {
+    return layout(page, "A new password",
+                  "<p>Give “" + html_escape(entry.name) + "” a new password? Apps that sign in with the "
+                  "current one stop working until you enter the new one in them. The name, the "
+                  "restrictions and the expiry stay.</p>"
+                  "<form method=\"post\" action=\"/rotate\">" + hidden_token(page.csrf) +
+                      "<input type=\"hidden\" name=\"id\" value=\"" + html_escape(entry.id) + "\">" +
+                      confirm_fields(page, true) + "<p><button type=\"submit\"" +
+                      (page.confirm.empty() ? " autofocus" : "") + ">Make a new password</button> "
                       "<a href=\"/\">Cancel</a></p></form>\n");
 }
 

@@ -47,6 +47,10 @@ std::string create_page(const PageContext& page, const CreateForm& form);
 WipedStdString created_page(const PageContext& page, const std::string& name, const std::string& id,
                             std::string_view password, std::uint64_t expires_us);
 std::string delete_page(const PageContext& page, const EntryView& entry);
+// A new name for ENTRY.
+std::string rename_page(const PageContext& page, const EntryView& entry);
+// A new password for ENTRY, in place of the one its apps use.
+std::string rotate_page(const PageContext& page, const EntryView& entry);
 std::string message_page(const PageContext& page, const std::string& title, const std::string& text);
 
 // "2026-11-30 16:40 UTC" in the server's time zone.

@@ -194,7 +194,10 @@ public:
         return r;
     }
 
-    Response get_delete(const Call& call) {
+    // The page of one entry (the id in the query) with the confirmation fields: delete,
+    // rename or rotate.
+    template <typename Render>
+    Response entry_page(const Call& call, Render&& render) {
         if (!call.session) return redirect("/signin");
         const char* id = MHD_lookup_connection_value(call.connection, MHD_GET_ARGUMENT_KIND, "id");
         Message m = ask(Message(MessageType::List, {*call.session}));
@@ -203,24 +206,55 @@ public:
             if (id == nullptr || e.id != id) continue;
             Message who = ask(Message(MessageType::Session, {*call.session}));
             if (who.type != MessageType::SessionInfo) return refused(call, who);
-            return html(200, delete_page(context_of(who), e));
+            return html(200, render(context_of(who), e));
         }
         return html(404, list_page({m.fields[0], m.fields[1], "That app password does not exist (any more).", ""},
                                    entries_of(m)));
     }
 
-    Response post_delete(const Call& call) {
+    // A change of one entry (delete, rename): a 303 to the list with DONE, or the list with the
+    // refusal's sentence.
+    Response post_entry_change(const Call& call, Message request, const char* done) {
         if (!call.session) return signin_form(call, 403, "Sign in to continue.");
-        Message request(MessageType::Delete, {*call.session, text(call, "csrf"), text(call, "id")});
         append_answers(request, call);
         Message m = ask(request);
-        if (m.type == MessageType::Done) return redirect("/?done=deleted");
+        if (m.type == MessageType::Done) return redirect(std::string("/?done=") + done);
+        if (m.type != MessageType::Refused) _exit(1);
         if (refusal_of(m) == Refusal::DaemonError || refusal_of(m) == Refusal::Invalid) {
             Response r = show_list(call, "", m.fields[1]);
-            if (r.status == 200) r.status = 404;
+            if (r.status == 200) r.status = 404;  // as for an id that is not (any more) the user's
             return r;
         }
         return refused(call, m);
+    }
+
+    Response post_rotate(const Call& call) {
+        if (!call.session) return signin_form(call, 403, "Sign in to continue.");
+        const std::string id = text(call, "id");
+        Message request(MessageType::Rotate, {*call.session, text(call, "csrf"), id});
+        append_answers(request, call);
+        Message m = ask(request);
+        if (m.type == MessageType::Refused) {
+            if (refusal_of(m) == Refusal::DaemonError || refusal_of(m) == Refusal::Invalid) {
+                Response r = show_list(call, "", m.fields[1]);
+                if (r.status == 200) r.status = 404;  // as for an id that is not (any more) the user's
+                return r;
+            }
+            return refused(call, m);
+        }
+        if (m.type != MessageType::Created) _exit(1);
+        // The entry's name and expiry for the page, from the list as it is now.
+        Message listed = ask(Message(MessageType::List, {*call.session}));
+        PageContext page;
+        EntryView entry;
+        if (listed.type == MessageType::Entries) {
+            page = {listed.fields[0], listed.fields[1], "", ""};
+            for (auto& e : entries_of(listed))
+                if (e.id == id) entry = std::move(e);
+        }
+        Response r;
+        r.body = created_page(page, entry.name, m.fields[0], m.fields[1], entry.expires_us);  // wiped buffers only
+        return r;
     }
 
     Response signin_reply(const Call& call, const Message& m) {
@@ -280,7 +314,10 @@ public:
             }
             if (p == "/") {
                 const char* done = MHD_lookup_connection_value(call.connection, MHD_GET_ARGUMENT_KIND, "done");
-                return show_list(call, done && std::string_view(done) == "deleted" ? "The app password was deleted." : "", "");
+                std::string notice;
+                if (done && std::string_view(done) == "deleted") notice = "The app password was deleted.";
+                if (done && std::string_view(done) == "renamed") notice = "The app password was renamed.";
+                return show_list(call, notice, "");
             }
             if (p == "/signin") return signin_form(call, 200, "");
             if (p == "/create") {
@@ -289,7 +326,9 @@ public:
                 if (who.type != MessageType::SessionInfo) return refused(call, who);
                 return html(200, create_page(context_of(who), {}));
             }
-            if (p == "/delete") return get_delete(call);
+            if (p == "/delete") return entry_page(call, delete_page);
+            if (p == "/rename") return entry_page(call, rename_page);
+            if (p == "/rotate") return entry_page(call, rotate_page);
             return html(404, message_page({}, "Not found", "There is no such page."));
         }
         if (call.method == "POST") {
@@ -297,7 +336,16 @@ public:
             if (p == "/signin") return post_signin(call);
             if (p == "/signin/answer") return post_answer(call);
             if (p == "/create") return post_create(call);
-            if (p == "/delete") return post_delete(call);
+            if ((p == "/delete" || p == "/rename" || p == "/rotate") && !call.session)
+                return signin_form(call, 403, "Sign in to continue.");
+            if (p == "/delete")
+                return post_entry_change(
+                    call, Message(MessageType::Delete, {*call.session, text(call, "csrf"), text(call, "id")}), "deleted");
+            if (p == "/rename")
+                return post_entry_change(call, Message(MessageType::Rename, {*call.session, text(call, "csrf"),
+                                                                             text(call, "id"), text(call, "name")}),
+                                         "renamed");
+            if (p == "/rotate") return post_rotate(call);
             if (p == "/signout") return post_signout(call);
             return html(404, message_page({}, "Not found", "There is no such page."));
         }

@@ -147,7 +147,8 @@ Message invalid(std::string sentence) {
 
 Message serve(const Message& request, const std::string& user, const WorkerOptions& options) {
     client::ManagerClient manager;
-    const bool change = request.type == MessageType::WorkerCreate || request.type == MessageType::WorkerDelete;
+    const bool change = request.type == MessageType::WorkerCreate || request.type == MessageType::WorkerDelete ||
+                        request.type == MessageType::WorkerRename || request.type == MessageType::WorkerRotate;
     // A change may let polkit ask: the monitor is then this process's authentication agent
     // (confirm_agent.hh) and answers with what the user typed beside the change.
     manager.allow_interactive_authorization(change);
@@ -184,6 +185,19 @@ Message serve(const Message& request, const std::string& user, const WorkerOptio
         if (!created) return refused(created.error());
         Message reply(MessageType::Created, {created.value().id});
         reply.fields.emplace_back(created.value().password.view());  // wiped with the message
+        return reply;
+    }
+    case MessageType::WorkerRename: {
+        if (auto problem = validate::entry_name_problem(request.fields[1])) return invalid("The name: " + *problem);
+        auto renamed = manager.rename_password("", request.fields[0], request.fields[1], deadline);
+        if (!renamed) return refused(renamed.error());
+        return Message(MessageType::Done, {});
+    }
+    case MessageType::WorkerRotate: {
+        auto rotated = manager.rotate_password("", request.fields[0], deadline);
+        if (!rotated) return refused(rotated.error());
+        Message reply(MessageType::Created, {request.fields[0]});
+        reply.fields.emplace_back(rotated.value().view());  // wiped with the message
         return reply;
     }
     case MessageType::WorkerDelete: {

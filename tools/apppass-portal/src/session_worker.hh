@@ -3,7 +3,7 @@
 // or the configured one), relaying every prompt to the monitor and taking each answer back,
 // so a second factor is just another prompt. When auth and account management succeed it
 // becomes the user for good (drop_privileges.hh) and from then on serves that session's
-// list, create and delete requests as calls to apppassd under the user's own uid. It never
+// list, create, delete, rename and rotate requests as calls to apppassd under the user's own uid. It never
 // runs the user's shell or anything else of theirs.
 #pragma once
 

@@ -28,17 +28,21 @@ enum class MessageType : std::uint8_t {
                        // then up to kMaxConfirmAnswers answers that confirm the change
     Delete = 6,        // session id, CSRF token, entry id, then the confirming answers
     Signout = 7,       // session id, CSRF token
+    Rename = 8,        // session id, CSRF token, entry id, new name, then the confirming answers
+    Rotate = 9,        // session id, CSRF token, entry id, then the confirming answers
     // monitor -> worker (no session ids or tokens: the monitor checked them)
     Answer = 20,       // one answer to the last prompt
     WorkerList = 21,
     WorkerCreate = 22, // name, services, networks, expiry
     WorkerDelete = 23, // entry id
+    WorkerRename = 24, // entry id, new name
+    WorkerRotate = 25, // entry id
     // replies
     Prompt = 40,       // session id, CSRF token, "echo"|"secret", prompt text, notes so far
     SignedIn = 41,     // session id, CSRF token, user
     SessionInfo = 42,  // user, CSRF token, then per sign-in prompt: "echo"|"secret", its text
     Entries = 43,      // user, CSRF token, then kEntryFields fields per entry
-    Created = 44,      // entry id, password
+    Created = 44,      // entry id, password (a new entry's, or a rotated one's new password)
     Done = 45,
     Refused = 46,      // reason (see Refusal), sentence for the user
     // worker -> monitor during PAM
