@@ -47,18 +47,8 @@ Result<Caller> query_caller(sd_bus_message* m) {
     return caller;
 }
 
-// Bounds the memory of BusService::caller_of: when full, everything is forgotten at once.
-constexpr std::size_t kMaxRememberedSenders = 4096;
-
-
 }  // namespace
 
-// With dbus-daemon the message carries no credentials, so query_caller costs a synchronous
-// GetConnectionCredentials round trip to the bus, during which nothing else is served. What
-// the bus answers about a unique name never changes: a bus never gives a unique name to a
-// second connection, and the EUID it holds for a connection is the one the socket had when it
-// connected. So the answer is remembered for the senders that keep their connection (the
-// same trust as before: the query names the sender by this same field, which the bus sets).
 Result<Caller> BusService::caller_of(sd_bus_message* m) {
     // A direct connection has no bus to vouch for a sender: whatever its header says, the
     // caller is the peer the kernel reported when the connection was accepted.
@@ -68,22 +58,34 @@ Result<Caller> BusService::caller_of(sd_bus_message* m) {
     if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
         return make_error(ErrorCode::AccessDenied, "a connection apppassd does not know");
     const char* sender = sd_bus_message_get_sender(m);
-    const bool unique = sender != nullptr && sender[0] == ':';
-    if (unique)
-        if (const auto known = caller_by_sender_.find(sender); known != caller_by_sender_.end())
-            return known->second;
+    if (callers_)
+        if (auto known = callers_->remembered(sender))
+            return *known;
+    // Not remembered although dispatch() waited for it (forgotten at the bound meanwhile, or a
+    // sender that is no unique name): asked synchronously, within the bus call timeout.
     auto caller = query_caller(m);
-    if (caller && unique) {
-        if (caller_by_sender_.size() >= kMaxRememberedSenders)
-            caller_by_sender_.clear();
-        caller_by_sender_.emplace(sender, caller.value());
-    }
+    if (caller && callers_ && sender != nullptr && sender[0] == ':')
+        callers_->remember(sender, caller.value());
     return caller;
+}
+
+int BusService::wait_for_caller(sd_bus_message* m, sd_bus_error* error) {
+    if (!callers_)
+        return 0;
+    auto known = callers_->known_or_parked(m);
+    if (!known)
+        return reply_error(error, known.error());
+    return known.value() ? 0 : 1;
 }
 
 template <BusService::Handler handler>
 int BusService::dispatch(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
-    return guarded_call(error, [&] { return (static_cast<BusService*>(userdata)->*handler)(m, error); });
+    auto* self = static_cast<BusService*>(userdata);
+    return guarded_call(error, [&] {
+        if (int r = self->wait_for_caller(m, error); r != 0)
+            return r;
+        return (self->*handler)(m, error);
+    });
 }
 
 template <BusService::Handler handler>
@@ -99,9 +101,15 @@ template <BusService::Handler handler>
 int BusService::dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
     if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
         return dispatch_bus_only<handler>(m, userdata, error);  // refused there
-    if (ChangeQueue* queue = static_cast<BusService*>(userdata)->change_queue_; queue && queue->hold(m))
-        return 1;  // answered when the queue lets it through
-    return dispatch<handler>(m, userdata, error);
+    auto* self = static_cast<BusService*>(userdata);
+    return guarded_call(error, [&] {
+        // Known first, so that a change is held in the queue once, by its caller.
+        if (int r = self->wait_for_caller(m, error); r != 0)
+            return r;
+        if (self->change_queue_ && self->change_queue_->hold(m))
+            return 1;  // answered when the queue lets it through
+        return (self->*handler)(m, error);
+    });
 }
 
 const sd_bus_vtable* BusService::vtable() noexcept {
@@ -161,6 +169,7 @@ Status BusService::attach(sd_bus* bus) {
         return std::move(slot).error();
     slot_ = std::move(slot).value();
     bus_ = bus;
+    callers_ = std::make_unique<CallerLookup>(bus);
     return {};
 }
 

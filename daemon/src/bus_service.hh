@@ -9,6 +9,7 @@
 
 #include "apppass/bus_handles.hh"
 #include "apppass/result.hh"
+#include "caller_lookup.hh"
 #include "change_authorization.hh"
 #include "change_queue.hh"
 #include "manager.hh"
@@ -49,6 +50,11 @@ private:
     template <Handler handler>
     static int dispatch_change(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept;
 
+    // 0 when the caller of M is known; 1 when M waits for the bus to say who sent it
+    // (caller_lookup.hh) and comes back through dispatch again; below 0 with ERROR set when
+    // M is refused.
+    int wait_for_caller(sd_bus_message* m, sd_bus_error* error);
+
     // One vtable for both transports: the system bus and the direct socket.
     static const sd_bus_vtable* vtable() noexcept;
     Result<BusSlotPtr> add_object(sd_bus* bus);
@@ -84,8 +90,8 @@ private:
     int answer_records(sd_bus_message* m, sd_bus_error* error, Work work, Append append);
 
     // On a direct connection, its peer's EUID. On the bus, the caller's EUID (and PID) as the
-    // bus reports it, remembered per unique sender name (see bus_service.cc for why that is
-    // exactly what the bus would say again).
+    // bus reported it (caller_lookup.hh), which dispatch() has waited for without holding the
+    // loop.
     Result<Caller> caller_of(sd_bus_message* m);
 
     // What authorize_change() needs to know of the call M from this bus: polkit's subject is
@@ -97,7 +103,7 @@ private:
     sd_bus* bus_ = nullptr;
     BusSlotPtr slot_;
     ChangeQueue* change_queue_ = nullptr;
-    std::unordered_map<std::string, Caller> caller_by_sender_;
+    std::unique_ptr<CallerLookup> callers_;  // on bus_, from attach()
     std::unordered_map<const sd_bus*, uid_t> euid_by_peer_connection_;
 };
 

@@ -329,12 +329,13 @@ int Daemon::run(const Options& options) {
                                  " (is another apppassd running, or does the D-Bus policy not allow it?)",
                              r);
 
-    // From here on the daemon's only synchronous calls on the bus are the look-ups of a new
-    // caller's credentials (GetConnectionCredentials, bus_service.cc), made while the loop
-    // waits. With sd-bus's default of 25 s one unanswered look-up (a stalled or overloaded
-    // dbus-daemon) would hold every verification, the direct socket's included, past any PAM
-    // timeout. dbus-daemon answers one in well under a millisecond; after a second the caller
-    // is refused (AccessDenied) and the loop goes on. polkit calls set their own timeouts.
+    // The look-ups of a new caller's credentials (GetConnectionCredentials, caller_lookup.cc)
+    // are asked without waiting, and the caller's calls are parked meanwhile; this bounds how
+    // long they stay parked when dbus-daemon is stalled or overloaded (sd-bus's default is
+    // 25 s): after a second the caller is refused (AccessDenied). dbus-daemon answers one in
+    // well under a millisecond. It also bounds the synchronous look-up left for a caller
+    // forgotten at the bound between the answer and its call. polkit calls set their own
+    // timeouts.
     if (int r = sd_bus_set_method_call_timeout(bus_.get(), kBusLookupTimeoutUsec); r < 0)
         return strerror_fail("cannot bound calls on the system bus", r);
 
