@@ -19,11 +19,16 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 
 import pytest
 
 from e2e_support import MAIN_PASSWORD, alive, run, wait_until
+
+# The browser set-up the portal's build-tree tests use too (headless_chromium.py); the rest of
+# tests/harness is for the build tree and is not imported here.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "harness"))
 
 EXAMPLES = pathlib.Path("/usr/share/doc/libpam-apppass/examples")
 APP_PASSWORD_GROUP = "app-password-users"  # the group the sshd example stack names

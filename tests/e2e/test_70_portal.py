@@ -7,9 +7,7 @@
 # it, deletes it on the page, and Dovecot refuses it from then on.
 import pathlib
 import re
-import shutil
 import subprocess
-import tempfile
 import time
 
 import pytest
@@ -17,11 +15,9 @@ import pytest
 from conftest import PamStack, free_port, login_user, read_pid, start_daemon, stop_by_pid, wait_for_port
 from e2e_support import IMAP_AUTH_FAILED, MAIN_PASSWORD, imap_login, run
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+
+from headless_chromium import click_and_wait, headless_chromium
 
 USER = "apppass-e2e-web"
 PORTAL = "/usr/sbin/apppass-portal"
@@ -167,33 +163,18 @@ def nginx(work_dir, portal):
 
 @pytest.fixture
 def browser():
-    profile = tempfile.mkdtemp(prefix="apppass-e2e-chromium.")
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--ignore-certificate-errors", "--user-data-dir=" + profile, "--window-size=1000,800"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(120)
-    try:
+    # The certificate is the test's own, made above; nginx serves it on 127.0.0.1.
+    with headless_chromium("--ignore-certificate-errors") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def submit(driver):
     """Clicks the page's submit button and waits until the next page has replaced it."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    click_and_wait(driver, By.CSS_SELECTOR, "main form button[type=submit]")
 
 
 def click(driver, by, what):
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(by, what).click()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    click_and_wait(driver, by, what)
 
 
 def fill(driver, field_id, text):
