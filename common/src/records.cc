@@ -35,7 +35,26 @@ constexpr RecordField<UserRecord> kUserFields[] = {
     {kFieldRevokedTried, &UserRecord::revoked_tried},
 };
 
+constexpr RecordField<MainLoginRecord> kMainLoginFields[] = {
+    {kFieldUser, &MainLoginRecord::user},
+    {kFieldUid, &MainLoginRecord::uid},
+    {kFieldService, &MainLoginRecord::service},
+    {kFieldLogins, &MainLoginRecord::logins},
+    {kFieldFirstLogin, &MainLoginRecord::first_login_us},
+    {kFieldLastLogin, &MainLoginRecord::last_login_us},
+    {kFieldLastRemoteHost, &MainLoginRecord::last_remote_host},
+    {kFieldAppPasswords, &MainLoginRecord::app_passwords},
+};
+
 }  // namespace
+
+int append_main_login_record(sd_bus_message* m, const MainLoginRecord& record) {
+    return append_record<MainLoginRecord>(m, record, kMainLoginFields);
+}
+
+int read_main_login_record(sd_bus_message* m, MainLoginRecord& record) {
+    return read_record<MainLoginRecord>(m, record, kMainLoginFields);
+}
 
 int append_user_record(sd_bus_message* m, const UserRecord& record) {
     return append_record<UserRecord>(m, record, kUserFields);

@@ -20,6 +20,8 @@ EventKind done_kind(const std::string& event) {
         return EventKind::Listed;
     if (event == "rename" || event == "rotate")
         return EventKind::Changed;
+    if (event == "record-main-login")
+        return EventKind::MainPasswordLogin;
     return EventKind::Deleted;  // delete, delete-all, delete-revoked, delete-all-revoked, purge-orphans
 }
 

@@ -120,4 +120,18 @@ int append_user_dict(sd_bus_message* reply, const UserSummary& u) {
                                           });
 }
 
+int append_main_login_dict(sd_bus_message* reply, const MainPasswordUse& use) {
+    const MainLogin& l = use.login;
+    return api::append_main_login_record(reply, {
+                                                    .user = l.user_name,
+                                                    .uid = static_cast<std::uint32_t>(l.uid),
+                                                    .service = l.service,
+                                                    .logins = l.logins,
+                                                    .first_login_us = u64(l.first_login),
+                                                    .last_login_us = u64(l.last_login),
+                                                    .last_remote_host = l.last_remote_host,
+                                                    .app_passwords = use.app_passwords,
+                                                });
+}
+
 }  // namespace apppass::daemon

@@ -39,6 +39,8 @@ int append_entry_dict(sd_bus_message* reply, const Entry& entry);
 int append_revoked_dict(sd_bus_message* reply, const Tombstone& tombstone);
 // An account's overview as a ListUsers record (apppass/records.hh).
 int append_user_dict(sd_bus_message* reply, const UserSummary& summary);
+// A line of the main-password report as a MainPasswordReport record (apppass/records.hh).
+int append_main_login_dict(sd_bus_message* reply, const MainPasswordUse& use);
 
 // Replies to M with an aa{sv}: each item of ITEMS appended by APPEND.
 template <typename Item, typename Append>

@@ -92,8 +92,8 @@ template <BusService::Handler handler>
 int BusService::dispatch_bus_only(sd_bus_message* m, void* userdata, sd_bus_error* error) noexcept {
     if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
         return sd_bus_error_set(error, api::error_name(ErrorCode::AccessDenied),
-                                "the direct socket serves VerifyPassword only; list and change app "
-                                "passwords over the system bus");
+                                "the direct socket serves VerifyPassword and RecordMainPasswordLogin only; "
+                                "list and change app passwords over the system bus");
     return dispatch<handler>(m, userdata, error);
 }
 
@@ -149,6 +149,16 @@ const sd_bus_vtable* BusService::vtable() noexcept {
         SD_BUS_METHOD_WITH_NAMES("RotatePassword", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "s",
                                  SD_BUS_PARAM(password), dispatch_change<&BusService::rotate>,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_NAMES("RevokeAllPasswords", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(reason), "u",
+                                 SD_BUS_PARAM(count), dispatch_change<&BusService::revoke_all>,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        // Served on the direct socket too, as VerifyPassword is: the same callers, the same path.
+        SD_BUS_METHOD_WITH_NAMES("RecordMainPasswordLogin", "sss",
+                                 SD_BUS_PARAM(user) SD_BUS_PARAM(service) SD_BUS_PARAM(remote_host), "", "",
+                                 dispatch<&BusService::record_main_login>, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("MainPasswordReport", "st", SD_BUS_PARAM(service) SD_BUS_PARAM(since), "aa{sv}",
+                                 SD_BUS_PARAM(logins), dispatch_bus_only<&BusService::main_password_report>,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
     };
     return table;
@@ -328,6 +338,52 @@ int BusService::remove_all(sd_bus_message* m, sd_bus_error* error) {
         m, error, "delete-all", user,
         [this, user = std::string(user)](const Caller& caller) { return manager_.remove_all(caller, user); },
         reply_count);
+}
+
+int BusService::revoke_all(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    const char* reason = nullptr;
+    if (int r = sd_bus_message_read(m, "ss", &user, &reason); r < 0)
+        return r;
+    // Checked before polkit is asked: a malformed call needs no authorisation to be refused.
+    const std::string_view why = reason;
+    if (why != reason::kDeleted && why != reason::kPasswordChanged)
+        return invalid_argument(error, "unknown reason \"" + std::string(why.substr(0, 64)) +
+                                           "\"; known: deleted, password-changed");
+    return change(
+        m, error, "delete-all", user,
+        [this, user = std::string(user), why = std::string(why)](const Caller& caller) {
+            return manager_.remove_all(caller, user, why);
+        },
+        reply_count);
+}
+
+int BusService::record_main_login(sd_bus_message* m, sd_bus_error* error) {
+    const char* user = nullptr;
+    const char* service = nullptr;
+    const char* remote_host = nullptr;
+    if (int r = sd_bus_message_read(m, "sss", &user, &service, &remote_host); r < 0)
+        return r;
+    auto caller = caller_of(m);
+    if (!caller)
+        return reply_error(error, caller.error());
+    if (auto s = manager_.record_main_login(caller.value(), user, service, remote_host); !s)
+        return reply_error(error, s.error());
+    return sd_bus_reply_method_return(m, "");
+}
+
+int BusService::main_password_report(sd_bus_message* m, sd_bus_error* error) {
+    const char* service = nullptr;
+    std::uint64_t since = 0;
+    if (int r = sd_bus_message_read(m, "st", &service, &since); r < 0)
+        return r;
+    // Beyond INT64_MAX it becomes negative, which the Manager refuses.
+    return answer_records(
+        m, error,
+        [&](const Caller& caller) {
+            return manager_.main_password_report(caller, service, static_cast<Microseconds>(since));
+        },
+        append_main_login_dict);
 }
 
 int BusService::remove_revoked(sd_bus_message* m, sd_bus_error* error) {

@@ -71,6 +71,9 @@ private:
     int remove_all_revoked(sd_bus_message* m, sd_bus_error* error);
     int rename(sd_bus_message* m, sd_bus_error* error);
     int rotate(sd_bus_message* m, sd_bus_error* error);
+    int revoke_all(sd_bus_message* m, sd_bus_error* error);
+    int record_main_login(sd_bus_message* m, sd_bus_error* error);
+    int main_password_report(sd_bus_message* m, sd_bus_error* error);
 
     // Every change: once authorize_change() has let the call M (EVENT, to USER's entries)
     // through, WORK(caller) asks the Manager, and its failure is the error reply; REPLY(call,

@@ -10,7 +10,7 @@
 // polkit has answered, with Caller::may_manage_own / may_manage_others set from polkit's
 // verdict. The Manager then refuses what the flags do not allow, so a call that skipped
 // polkit for any reason is refused, never done. Only a caller on the bus gets here: the
-// direct socket has no bus name for polkit and serves VerifyPassword only.
+// direct socket has no bus name for polkit and serves VerifyPassword and RecordMainPasswordLogin only.
 #pragma once
 
 #include <functional>

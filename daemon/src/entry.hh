@@ -58,4 +58,19 @@ struct Use {
     std::string remote_host;
 };
 
+// Logins of one account to one service with its main password, as pam_apppass's
+// record_main_password line reports them: what an administrator reads before switching that
+// service to app passwords only. Kept per (uid, user_name, service), so an account that
+// inherits a uid does not inherit the record. Pending ones are counted in memory and written in
+// batches (main_login_cache.hh); the store adds each batch to its row.
+struct MainLogin {
+    uid_t uid = 0;
+    std::string user_name;
+    std::string service;
+    std::uint64_t logins = 0;
+    Microseconds first_login = 0;
+    Microseconds last_login = 0;
+    std::string last_remote_host;  // of the last login
+};
+
 }  // namespace apppass::daemon

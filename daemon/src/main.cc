@@ -111,6 +111,10 @@ int Daemon::on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept 
             log_message(LOG_WARNING, "cannot record last use, will retry: " + s.error().message);
             self->arm_flush_timer();
         }
+        if (auto s = self->manager_->main_logins().flush(); !s) {
+            log_message(LOG_WARNING, "cannot record logins with the main password, will retry: " + s.error().message);
+            self->arm_flush_timer();
+        }
     } catch (const std::exception& e) {
         log_message(LOG_ERR, std::string("recording last use failed: ") + e.what());
     }
@@ -272,6 +276,7 @@ int Daemon::run(const Options& options) {
         return fail(options.config_path + ": " + policy.error().message);
     manager_.emplace(config, *store_, *hmac_, policy.value());
     manager_->last_uses().on_first_pending = [this] { arm_flush_timer(); };
+    manager_->main_logins().on_first_pending = [this] { arm_flush_timer(); };
     // Not fatal: an NSS outage at start leaves old entries unnamed until the next start, and
     // an unnamed entry is judged by its uid, as before names were kept.
     if (auto s = manager_->name_unnamed_entries(); !s)
@@ -360,6 +365,9 @@ int Daemon::run(const Options& options) {
     sd_notify(0, "STOPPING=1");
     if (auto s = manager_->last_uses().flush(); !s)
         log_message(LOG_WARNING, "could not record the last uses before exiting: " + s.error().message);
+    if (auto s = manager_->main_logins().flush(); !s)
+        log_message(LOG_WARNING, "could not record the logins with the main password before exiting: " +
+                                     s.error().message);
     if (r < 0)
         return strerror_fail("the event loop failed", r);
     log_message(LOG_INFO, "apppassd stopped");

@@ -49,7 +49,7 @@ Manager::Manager(const Config& config, Store& store, const HmacSha256& hmac, Acc
                  Clocks clocks)
     : config_(config), store_(store), hmac_(hmac), policy_(std::move(policy)),
       clocks_(std::move(clocks)), throttle_(config.throttle), writes_(config.user_writes),
-      last_uses_(store) {}
+      last_uses_(store), main_logins_(store) {}
 
 Status Manager::write_allowed(const Caller& caller) {
     const auto decision = writes_.take(caller.euid, clocks_.monotonic());
@@ -270,7 +270,7 @@ Result<Manager::EntryTarget> Manager::entry_target(const Caller& caller, std::st
     return EntryTarget{std::move(account).value(), std::move(*entry.value())};
 }
 
-Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user) {
+Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user, std::string_view reason) {
     AuditEvent audit{{.event = "delete-all", .user = std::string(user), .caller = caller.euid}};
     if (auto s = write_allowed(caller); !s)
         return std::move(s).error();
@@ -279,14 +279,15 @@ Result<unsigned> Manager::remove_all(const Caller& caller, std::string_view user
         return audit.refuse(LOG_NOTICE, "refused to delete app passwords", std::move(account).error());
     audit.fields.user = account.value().name;
     auto entries = store_.list(account.value().uid);
-    auto removed = end_entries({account.value().uid, std::nullopt, std::nullopt}, reason::kDeleted);
+    auto removed = end_entries({account.value().uid, std::nullopt, std::nullopt}, reason);
     if (!removed)
         return audit.refuse(LOG_ERR, "failed to delete app passwords", std::move(removed).error());
     if (entries)
         for (const auto& entry : entries.value())
             last_uses_.forget(entry.id);
     audit.succeed(LOG_INFO, "deleted all " + std::to_string(removed.value()) + " app passwords of " +
-                                audit.fields.user);
+                                audit.fields.user +
+                                (reason == reason::kDeleted ? std::string() : " (" + std::string(reason) + ")"));
     // Nothing deleted, nothing to tell.
     if (removed.value() > 0)
         tell(ChangeNotice{.event = "delete-all", .user = audit.fields.user, .count = removed.value(),

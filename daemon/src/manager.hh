@@ -22,6 +22,7 @@
 #include "event_log.hh"
 #include "hmac_sha256.hh"
 #include "last_use_cache.hh"
+#include "main_login_cache.hh"
 #include "store.hh"
 #include "throttle.hh"
 #include "write_limiter.hh"
@@ -56,6 +57,16 @@ struct CreatedPassword {
     SecretString password;  // canonical form, 24 letters
 };
 
+// One line of the main-password report: an account's logins to a service with its main
+// password, and how many app passwords the account has now.
+struct MainPasswordUse {
+    MainLogin login;
+    unsigned app_passwords = 0;
+};
+
+// How long a record of main-password logins is kept after its last login.
+inline constexpr int kMainLoginDays = 90;
+
 // The wall clock and the monotonic clock, replaceable in tests.
 struct Clocks {
     std::function<Microseconds()> wall;
@@ -76,7 +87,10 @@ public:
     // The user's entries; grace_until only while the old secret of a rotation is still accepted.
     Result<std::vector<Entry>> list(const Caller& caller, std::string_view user);
     Status remove(const Caller& caller, std::string_view user, std::string_view id);
-    Result<unsigned> remove_all(const Caller& caller, std::string_view user);
+    // REASON: what the tombstones say, reason::kDeleted or (a main password that changed)
+    // reason::kPasswordChanged.
+    Result<unsigned> remove_all(const Caller& caller, std::string_view user,
+                                std::string_view reason = reason::kDeleted);
     // Whether PASSWORD is one of USER's app passwords, usable for SERVICE from REMOTE_HOST
     // (verification.cc); its id when it is.
     Result<std::string> verify(const Caller& caller, std::string_view user, std::string_view password,
@@ -101,6 +115,16 @@ public:
     Result<std::vector<UserSummary>> list_users(const Caller& caller);
     // Root only: deletes the entries of accounts that no longer exist (account_binding.hh).
     Result<std::vector<Binding>> purge_orphans(const Caller& caller);
+    // USER logged in to SERVICE from REMOTE_HOST with the main password (pam_apppass
+    // record_main_password, main_password_report.cc): counted, and written later
+    // (main_login_cache.hh). The callers of verify only.
+    Status record_main_login(const Caller& caller, std::string_view user, std::string_view service,
+                             std::string_view remote_host);
+    // Root only: the accounts that logged in to SERVICE ("": any) with their main password at or
+    // after SINCE (µs since the epoch; 0: in the kMainLoginDays kept), by service then account.
+    Result<std::vector<MainPasswordUse>> main_password_report(const Caller& caller, std::string_view service,
+                                                              Microseconds since);
+
     // At start: entries made before account names were kept get their uid's name.
     Status name_unnamed_entries();
 
@@ -111,6 +135,8 @@ public:
 
     // The last uses not yet written; the owner flushes them on a timer and at exit.
     LastUseCache& last_uses() noexcept { return last_uses_; }
+    // The main-password logins not yet written; flushed as the last uses are.
+    MainLoginCache& main_logins() noexcept { return main_logins_; }
 
     // Called after each change that was done (not after a refusal), to tell the user
     // (notifier.hh). Must not throw or block.
@@ -149,6 +175,9 @@ private:
                                        std::string_view service, std::string_view remote_host,
                                        EventFields& matched);
 
+    // The sweep's part for main-password logins: records older than kMainLoginDays go.
+    Status drop_old_main_logins(Microseconds now);
+
     Config config_;
     Store& store_;
     const HmacSha256& hmac_;
@@ -157,6 +186,7 @@ private:
     Throttle throttle_;
     WriteLimiter writes_;
     LastUseCache last_uses_;
+    MainLoginCache main_logins_;
 };
 
 }  // namespace apppass::daemon

@@ -19,11 +19,13 @@ enum class EventKind {
     RevokedTried,  // a revoked app password was tried
     Listed,        // ListPasswords, ListRevoked or ListUsers answered
     Changed,       // RenamePassword renamed an entry, RotatePassword gave it a new secret
+    MainPasswordLogin,  // RecordMainPasswordLogin counted a login with the main password
 };
 
 inline constexpr std::array kEventKinds{EventKind::Created, EventKind::Deleted, EventKind::Verified,
                                         EventKind::Refused, EventKind::Throttled,
-                                        EventKind::RevokedTried, EventKind::Listed, EventKind::Changed};
+                                        EventKind::RevokedTried, EventKind::Listed, EventKind::Changed,
+                                        EventKind::MainPasswordLogin};
 
 // 32 lowercase hex digits, as the journal and the catalog write them.
 constexpr std::string_view message_id(EventKind kind) {
@@ -36,6 +38,7 @@ constexpr std::string_view message_id(EventKind kind) {
     case EventKind::RevokedTried: return "c348c23a14d64c4f983c96f1d2039032";
     case EventKind::Listed: return "74006e82d8fa4eb8b23dfea3e4832052";
     case EventKind::Changed: return "cbf1a801303a42c784f0c261555aa817";
+    case EventKind::MainPasswordLogin: return "bdf15dd80c7647448912213700b37ee6";
     }
     return {};
 }

@@ -94,6 +94,17 @@ const char* const kPgMigrations[kPgSchemaVersion] = {
     "  last_remote_host TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX apppass_tombstones_by_uid ON apppass_tombstones (uid, id);"
     "CREATE INDEX apppass_tombstones_by_revoked ON apppass_tombstones (revoked);",
+    // 3 -> 4: logins with the main password, per account and service (see the SQLite store).
+    "CREATE TABLE apppass_main_logins ("
+    "  uid BIGINT NOT NULL CHECK (uid BETWEEN 0 AND 4294967295),"
+    "  user_name TEXT NOT NULL,"
+    "  service TEXT NOT NULL,"
+    "  logins BIGINT NOT NULL,"
+    "  first_login BIGINT NOT NULL,"
+    "  last_login BIGINT NOT NULL,"
+    "  last_remote_host TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (uid, user_name, service));"
+    "CREATE INDEX apppass_main_logins_by_last ON apppass_main_logins (last_login);",
 };
 
 Status migrate_schema(PgConnection& db) {

@@ -8,7 +8,7 @@
 
 namespace apppass::daemon {
 
-inline constexpr int kPgSchemaVersion = 3;
+inline constexpr int kPgSchemaVersion = 4;
 
 // Each migration takes the schema from version (index) to version (index + 1).
 extern const char* const kPgMigrations[kPgSchemaVersion];

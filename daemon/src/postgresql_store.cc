@@ -193,6 +193,57 @@ public:
         });
     }
 
+    Status record_main_logins(const std::vector<MainLogin>& logins) override {
+        if (logins.empty())
+            return {};
+        // As the SQLite store's: every right-hand side reads the row as it was.
+        return db_.transaction([&]() -> Status {
+            for (const auto& login : logins) {
+                auto r = db_.command(
+                    "INSERT INTO apppass_main_logins AS m (uid, user_name, service, logins, first_login, last_login,"
+                    " last_remote_host) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                    " ON CONFLICT (uid, user_name, service) DO UPDATE SET logins = m.logins + excluded.logins,"
+                    " first_login = LEAST(m.first_login, excluded.first_login),"
+                    " last_remote_host = CASE WHEN excluded.last_login >= m.last_login"
+                    "   THEN excluded.last_remote_host ELSE m.last_remote_host END,"
+                    " last_login = GREATEST(m.last_login, excluded.last_login)",
+                    {std::to_string(login.uid), login.user_name, login.service, std::to_string(login.logins),
+                     std::to_string(login.first_login), std::to_string(login.last_login), login.last_remote_host},
+                    "record a login with the main password");
+                if (!r)
+                    return std::move(r).error();
+            }
+            return {};
+        });
+    }
+
+    Result<std::vector<MainLogin>> main_logins(const std::string& service, Microseconds since) override {
+        auto r = db_.query("SELECT uid, user_name, service, logins, first_login, last_login, last_remote_host"
+                           " FROM apppass_main_logins WHERE ($1 = '' OR service = $1) AND last_login >= $2"
+                           " ORDER BY service, user_name, uid",
+                           {service, std::to_string(since)}, "list logins with the main password");
+        if (!r)
+            return std::move(r).error();
+        std::vector<MainLogin> found;
+        const PGresult* rows = r.value().get();
+        for (int row = 0; row < PQntuples(rows); ++row) {
+            auto uid = integer_of(PQgetvalue(rows, row, 0));
+            auto logins = integer_of(PQgetvalue(rows, row, 3));
+            auto first = integer_of(PQgetvalue(rows, row, 4));
+            auto last = integer_of(PQgetvalue(rows, row, 5));
+            if (!uid || !logins || !first || !last || *logins < 0)
+                return make_error(api::ErrorCode::StoreUnavailable, "the app password store holds a malformed number");
+            found.push_back(MainLogin{static_cast<uid_t>(*uid), PQgetvalue(rows, row, 1), PQgetvalue(rows, row, 2),
+                                      static_cast<std::uint64_t>(*logins), *first, *last, PQgetvalue(rows, row, 6)});
+        }
+        return found;
+    }
+
+    Result<unsigned> drop_main_logins(Microseconds before) override {
+        return db_.command("DELETE FROM apppass_main_logins WHERE last_login < $1", {std::to_string(before)},
+                           "forget old logins with the main password");
+    }
+
     // What comes after an entry was made: pg_lifecycle.cc.
     Result<unsigned> retire(const Selection& which, std::string_view reason, Microseconds when) override {
         return lifecycle_.retire(which, reason, when);

@@ -150,6 +150,8 @@ Status Manager::sweep() {
             log_message(LOG_INFO, "app password " + format_entry_id(*which.id) + " of uid " +
                                       std::to_string(which.uid) + " stopped working: " + why);
     }
+    if (auto s = drop_old_main_logins(now); !s)
+        return s;
     if (config_.tombstone_days > 0) {
         auto dropped = store_.drop_tombstones(now - static_cast<Microseconds>(config_.tombstone_days) * kMicrosecondsPerDay);
         if (!dropped)

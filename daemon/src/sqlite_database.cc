@@ -52,6 +52,19 @@ constexpr const char* kMigrations[] = {
     "  last_remote_host TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX tombstones_by_uid ON tombstones (uid, id);"
     "CREATE INDEX tombstones_by_revoked ON tombstones (revoked);",
+    // 3 -> 4: logins with the main password, per account and service (entry.hh MainLogin),
+    // for the report an administrator reads before switching a service to app passwords only.
+    // The index on the last login serves both the report's "since" and the sweep's retention.
+    "CREATE TABLE main_logins ("
+    "  uid INTEGER NOT NULL,"
+    "  user_name TEXT NOT NULL,"
+    "  service TEXT NOT NULL,"
+    "  logins INTEGER NOT NULL,"
+    "  first_login INTEGER NOT NULL,"
+    "  last_login INTEGER NOT NULL,"
+    "  last_remote_host TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (uid, user_name, service)) WITHOUT ROWID;"
+    "CREATE INDEX main_logins_by_last ON main_logins (last_login);",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -10,7 +10,7 @@
 
 namespace apppass::daemon {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // A file that is not a database, is corrupt, or has a newer schema is an error.
 Result<SqlitePtr> open_sqlite_database(const std::string& path);

@@ -62,6 +62,20 @@ public:
                 {kBindings, "SELECT uid, user_name, count(*) FROM entries GROUP BY uid, user_name ORDER BY uid, user_name"},
                 {kBindUnnamed, "UPDATE entries SET user_name = ?2 WHERE uid = ?1 AND user_name = ''"},
                 {kDeleteBound, "DELETE FROM entries WHERE uid = ?1 AND user_name = ?2"},
+                // Qualified columns: the existing row; excluded: the batch's. Every right-hand side
+                // reads the row as it was, so the order of the assignments does not matter.
+                {kRecordMainLogin,
+                 "INSERT INTO main_logins (uid, user_name, service, logins, first_login, last_login, last_remote_host)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (uid, user_name, service) DO UPDATE SET"
+                 " logins = main_logins.logins + excluded.logins,"
+                 " first_login = min(main_logins.first_login, excluded.first_login),"
+                 " last_remote_host = CASE WHEN excluded.last_login >= main_logins.last_login"
+                 "   THEN excluded.last_remote_host ELSE main_logins.last_remote_host END,"
+                 " last_login = max(main_logins.last_login, excluded.last_login)"},
+                {kMainLogins, "SELECT uid, user_name, service, logins, first_login, last_login, last_remote_host"
+                              " FROM main_logins WHERE (?1 = '' OR service = ?1) AND last_login >= ?2"
+                              " ORDER BY service, user_name, uid"},
+                {kDropMainLogins, "DELETE FROM main_logins WHERE last_login < ?1"},
             });
             !s)
             return s;
@@ -233,6 +247,49 @@ public:
         });
     }
 
+    Status record_main_logins(const std::vector<MainLogin>& logins) override {
+        if (logins.empty())
+            return {};
+        return statements_.in_transaction([&]() -> Status {
+            for (const auto& login : logins) {
+                StatementRun run(statements_[kRecordMainLogin]);
+                run.bind(1, static_cast<std::int64_t>(login.uid));
+                run.bind(2, std::string_view(login.user_name));
+                run.bind(3, std::string_view(login.service));
+                run.bind(4, static_cast<std::int64_t>(login.logins));
+                run.bind(5, login.first_login);
+                run.bind(6, login.last_login);
+                run.bind(7, std::string_view(login.last_remote_host));
+                if (run.step() != SQLITE_DONE)
+                    return statements_.failure("record a login with the main password");
+            }
+            return {};
+        });
+    }
+
+    Result<std::vector<MainLogin>> main_logins(const std::string& service, Microseconds since) override {
+        StatementRun run(statements_[kMainLogins]);
+        run.bind(1, std::string_view(service));
+        run.bind(2, since);
+        std::vector<MainLogin> found;
+        int rc;
+        while ((rc = run.step()) == SQLITE_ROW)
+            found.push_back(MainLogin{static_cast<uid_t>(run.integer(0)), run.text(1), run.text(2),
+                                      static_cast<std::uint64_t>(run.integer(3)), run.integer(4), run.integer(5),
+                                      run.text(6)});
+        if (rc != SQLITE_DONE)
+            return statements_.failure("list logins with the main password");
+        return found;
+    }
+
+    Result<unsigned> drop_main_logins(Microseconds before) override {
+        StatementRun run(statements_[kDropMainLogins]);
+        run.bind(1, before);
+        if (run.step() != SQLITE_DONE)
+            return statements_.failure("forget old logins with the main password");
+        return statements_.changes();
+    }
+
     // What comes after an entry was made: sqlite_lifecycle.cc.
     Result<unsigned> retire(const Selection& which, std::string_view reason, Microseconds when) override {
         return lifecycle_->retire(which, reason, when);
@@ -267,7 +324,8 @@ public:
 private:
     enum StatementId {
         kGetMeta, kSetMeta, kInsert, kCount, kCountName, kList, kFindByHash, kFind, kDelete,
-        kDeleteAll, kRecordUse, kBindings, kBindUnnamed, kDeleteBound, kStatementCount
+        kDeleteAll, kRecordUse, kBindings, kBindUnnamed, kDeleteBound, kRecordMainLogin,
+        kMainLogins, kDropMainLogins, kStatementCount
     };
     // A statement that changes the entries of (UID, USER_NAME); returns how many it changed.
     Result<unsigned> change_for_account(StatementId id, uid_t uid, const std::string& user_name, const char* what) {

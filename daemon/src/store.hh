@@ -89,6 +89,14 @@ public:
     virtual Result<std::vector<UserSummary>> user_summaries() = 0;
     // Writes last-use records in one transaction. Ids deleted meanwhile are skipped.
     virtual Status record_uses(const std::vector<Use>& uses) = 0;
+    // Adds LOGINS to the records of main-password logins in one transaction: the counts add
+    // up, the first login stays the earliest, the last one (and its host) the latest.
+    virtual Status record_main_logins(const std::vector<MainLogin>& logins) = 0;
+    // The records of SERVICE ("": every service) whose last login was at or after SINCE, by
+    // service, then account name, then uid.
+    virtual Result<std::vector<MainLogin>> main_logins(const std::string& service, Microseconds since) = 0;
+    // Forgets the records whose last login was before BEFORE; returns how many.
+    virtual Result<unsigned> drop_main_logins(Microseconds before) = 0;
 
 protected:
     Store() = default;

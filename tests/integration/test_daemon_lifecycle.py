@@ -200,7 +200,7 @@ def test_unusable_store_stops_the_daemon():
             testenv.sql_on(env.store, "UPDATE apppass_schema SET version = 99")
             status, log = start_failing(env)
             assert status == 1
-            assert "the app password database has schema version 99, newer than this apppassd knows (3);" \
+            assert "the app password database has schema version 99, newer than this apppassd knows (4);" \
                 " upgrade apppassd on this node" in log
             return
         with open(os.path.join(env.state_dir, "apppass.db"), "wb") as f:

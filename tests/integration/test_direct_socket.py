@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """apppassd's direct socket: the same object, methods and errors as on the bus, served peer to
 peer to root and the verify_group only, with the caller taken from the kernel (SO_PEERCRED);
-it serves VerifyPassword only, what pam_apppass needs: listings and changes are refused there
+it serves VerifyPassword and RecordMainPasswordLogin only, what pam_apppass needs: listings and changes are refused there
 (they go over the bus, where polkit can ask).
 The socket and its directory, a stale socket, a disabled socket, a socket passed by the
 service manager (served, or held refusing when direct_socket = no), and the start-up refusals."""
@@ -65,13 +65,16 @@ def test_same_answers_as_on_the_bus(env):
         assert manager in on_bus and manager in on_socket
         assert on_bus[on_bus.index(manager):].split("</interface>")[0] == \
             on_socket[on_socket.index(manager):].split("</interface>")[0]
-        # VerifyPassword only: listings and changes go over the bus, where polkit can ask.
+        # VerifyPassword and RecordMainPasswordLogin only: listings and changes go over the bus,
+        # where polkit can ask.
         denied = ("org.apppass.AppPass1.Error.AccessDenied",
-                  "the direct socket serves VerifyPassword only; list and change app passwords "
-                  "over the system bus")
+                  "the direct socket serves VerifyPassword and RecordMainPasswordLogin only; list and change "
+                  "app passwords over the system bus")
         for call in (lambda: direct.list(USER_A),
                      lambda: direct.call("ListRevoked", USER_A, signature="s"),
                      lambda: direct.call("ListUsers", signature=""),
+                     lambda: direct.call("MainPasswordReport", "", 0, signature="st"),
+                     lambda: direct.call("RevokeAllPasswords", USER_A, "deleted", signature="ss"),
                      lambda: direct.delete(USER_A, entry_id),
                      lambda: direct.delete_all(USER_A),
                      lambda: direct.create(USER_A, "minted"),

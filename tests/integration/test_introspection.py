@@ -31,5 +31,7 @@ def test_introspection_matches_the_documentation(client):
     assert set(documented_methods()) == {"CreatePassword", "ListPasswords", "DeletePassword",
                                           "DeleteAllPasswords", "VerifyPassword", "PurgeOrphans",
                                           "ListRevoked", "DeleteRevoked", "DeleteAllRevoked",
-                                          "RenamePassword", "RotatePassword", "ListUsers"}
+                                          "RenamePassword", "RotatePassword", "ListUsers",
+                                          "RevokeAllPasswords", "RecordMainPasswordLogin",
+                                          "MainPasswordReport"}
     assert served[0].findall("property") == [] and served[0].findall("signal") == []

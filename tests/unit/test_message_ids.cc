@@ -124,6 +124,9 @@ void each_outcome_has_its_kind(void**) {
     assert_true(kind_of_success("rotate") == EventKind::Changed);
     assert_true(kind_of_success("rename") == EventKind::Changed);
     assert_true(kind_of_success("delete-revoked") == EventKind::Deleted);
+    assert_true(kind_of_success("record-main-login") == EventKind::MainPasswordLogin);
+    assert_true(kind_of_success("list-main-password-logins") == EventKind::Listed);
+    assert_true(kind_of_refusal("record-main-login", ErrorCode::AccessDenied) == EventKind::Refused);
     assert_true(kind_of_refusal("verify", ErrorCode::BadPassword) == EventKind::Refused);
     assert_true(kind_of_refusal("verify", ErrorCode::Throttled) == EventKind::Throttled);
     assert_true(kind_of_refusal("create", ErrorCode::LimitReached) == EventKind::Refused);

@@ -17,6 +17,7 @@
 #include "store_samples.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
+#include "store_main_login_checks.hh"
 #include "store_tombstone_checks.hh"
 
 using namespace apppass;
@@ -284,6 +285,43 @@ static void migrates_a_schema_2_database_keeping_its_entries(void**) {
     assert_int_equal(store->count(1001).value(), 1);
 }
 
+// A database as the release with schema version 3 left it (its shipped migrations), with an
+// entry and a tombstone tried once.
+static void migrates_a_schema_3_database_keeping_its_entries_and_tombstones(void**) {
+    drop_everything();
+    exec_sql((std::string("CREATE TABLE apppass_schema (version INTEGER NOT NULL);"
+                          "INSERT INTO apppass_schema VALUES (3);") +
+              kPgMigrations[0] + kPgMigrations[1] + kPgMigrations[2] +
+              "INSERT INTO apppass_entries (id, uid, name, secret_hash, created, expires, services, networks,"
+              "  last_used, last_service, last_remote_host, user_name, idle_expiry) VALUES"
+              " (12345, 1000, 'phone', decode(repeat('01', 32), 'hex'), 77, 99999, 'imap', '10.0.0.0/8', 88,"
+              "  'imap', '10.1.2.3', 'alice', 5000000);"
+              "INSERT INTO apppass_tombstones (secret_hash, id, uid, user_name, name, reason, revoked, attempts,"
+              "  last_attempt, last_service, last_remote_host) VALUES"
+              " (decode(repeat('02', 32), 'hex'), 777, 1000, 'alice', 'old laptop', 'deleted', 66, 1, 67, 'imap',"
+              "  '203.0.113.7');")
+                 .c_str());
+    auto store = open_store();
+    auto found = store->find_by_hash(digest(1)).value();
+    assert_true(found.has_value());
+    assert_int_equal(found->first.id, 12345);
+    assert_string_equal(found->first.user_name.c_str(), "alice");
+    assert_int_equal(found->first.idle_expiry, 5000000);
+    assert_int_equal(found->first.last_used, 88);
+    auto tombstone = store->find_tombstone(digest(2)).value();
+    assert_true(tombstone.has_value());
+    assert_string_equal(tombstone->name.c_str(), "old laptop");
+    assert_int_equal(tombstone->attempts, 1);
+    assert_string_equal(tombstone->last_remote_host.c_str(), "203.0.113.7");
+    // The new table works on the migrated database.
+    check_main_logins(*store);
+}
+
+static void main_logins(void**) {
+    drop_everything();
+    check_main_logins(*open_store());
+}
+
 static void tombstones(void**) {
     drop_everything();
     check_tombstones(*open_store());
@@ -316,6 +354,8 @@ int main() {
         cmocka_unit_test(malformed_connection_string_is_refused),
         cmocka_unit_test(migrates_a_schema_1_database_keeping_its_entries),
         cmocka_unit_test(migrates_a_schema_2_database_keeping_its_entries),
+        cmocka_unit_test(migrates_a_schema_3_database_keeping_its_entries_and_tombstones),
+        cmocka_unit_test(main_logins),
         cmocka_unit_test(tombstones),
         cmocka_unit_test(stale_entries),
         cmocka_unit_test(rename_and_rotation),

@@ -11,6 +11,7 @@
 #include "temp_dir.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
+#include "store_main_login_checks.hh"
 #include "store_tombstone_checks.hh"
 
 using namespace apppass;
@@ -258,6 +259,67 @@ static void migrates_a_schema_2_store_keeping_its_entries(void**) {
     assert_int_equal(store->count(1001).value(), 1);
 }
 
+// A store as the release with schema version 3 left it: its tables word for word (the three
+// shipped migrations), with an entry, a tombstone tried once, and a used rotated entry.
+static void migrates_a_schema_3_store_keeping_its_entries_and_tombstones(void**) {
+    TempDir dir;
+    const auto path = dir.file("db");
+    {
+        sqlite3* db = nullptr;
+        assert_int_equal(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+        const char* v3 =
+            "CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE entries (id INTEGER PRIMARY KEY, uid INTEGER NOT NULL, name TEXT NOT NULL,"
+            "  secret_hash BLOB NOT NULL UNIQUE CHECK (length(secret_hash) = 32), created INTEGER NOT NULL,"
+            "  expires INTEGER NOT NULL DEFAULT 0, services TEXT NOT NULL DEFAULT '',"
+            "  networks TEXT NOT NULL DEFAULT '', last_used INTEGER NOT NULL DEFAULT 0,"
+            "  last_service TEXT NOT NULL DEFAULT '', last_remote_host TEXT NOT NULL DEFAULT '',"
+            "  UNIQUE (uid, name));"
+            "ALTER TABLE entries ADD COLUMN user_name TEXT NOT NULL DEFAULT '';"
+            "ALTER TABLE entries ADD COLUMN idle_expiry INTEGER NOT NULL DEFAULT 0;"
+            "ALTER TABLE entries ADD COLUMN grace_until INTEGER NOT NULL DEFAULT 0;"
+            "CREATE TABLE tombstones (row INTEGER PRIMARY KEY,"
+            "  secret_hash BLOB NOT NULL UNIQUE CHECK (length(secret_hash) = 32), id INTEGER NOT NULL,"
+            "  uid INTEGER NOT NULL, user_name TEXT NOT NULL DEFAULT '', name TEXT NOT NULL,"
+            "  reason TEXT NOT NULL, revoked INTEGER NOT NULL, grace_until INTEGER NOT NULL DEFAULT 0,"
+            "  attempts INTEGER NOT NULL DEFAULT 0, last_attempt INTEGER NOT NULL DEFAULT 0,"
+            "  last_service TEXT NOT NULL DEFAULT '', last_remote_host TEXT NOT NULL DEFAULT '');"
+            "CREATE INDEX tombstones_by_uid ON tombstones (uid, id);"
+            "CREATE INDEX tombstones_by_revoked ON tombstones (revoked);"
+            "INSERT INTO entries (id, uid, name, secret_hash, created, expires, services, networks, last_used,"
+            "  last_service, last_remote_host, user_name, idle_expiry, grace_until) VALUES"
+            "  (12345, 1000, 'phone', zeroblob(32), 77, 99999, 'dovecot', '10.0.0.0/8', 88, 'dovecot', '10.1.2.3',"
+            "   'alice', 5000000, 0);"
+            "INSERT INTO tombstones (secret_hash, id, uid, user_name, name, reason, revoked, attempts, last_attempt,"
+            "  last_service, last_remote_host) VALUES"
+            "  (randomblob(32), 777, 1000, 'alice', 'old laptop', 'deleted', 66, 1, 67, 'imap', '203.0.113.7');"
+            "PRAGMA user_version = 3;";
+        assert_int_equal(sqlite3_exec(db, v3, nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto store = open_store(path);
+    assert_int_equal(user_version(path), kSchemaVersion);
+    auto phone = store->find_by_hash(Digest{}).value();
+    assert_true(phone.has_value());
+    assert_int_equal(phone->first.id, 12345);
+    assert_text_equal(phone->first.user_name, "alice");
+    assert_int_equal(phone->first.idle_expiry, 5000000);
+    assert_int_equal(phone->first.last_used, 88);
+    assert_text_equal(phone->first.networks.at(0), "10.0.0.0/8");
+    auto tombstones = store->tombstones(1000).value();
+    assert_int_equal(tombstones.size(), 1);
+    assert_text_equal(tombstones[0].name, "old laptop");
+    assert_int_equal(tombstones[0].attempts, 1);
+    assert_text_equal(tombstones[0].last_remote_host, "203.0.113.7");
+    // The new table works on the migrated store.
+    check_main_logins(*store);
+}
+
+static void main_logins(void**) {
+    TempDir dir;
+    check_main_logins(*open_store(dir.file("db")));
+}
+
 static void entries_are_bound_to_their_account_name(void**) {
     TempDir dir;
     auto store = open_store(dir.file("db"));
@@ -316,6 +378,8 @@ int main() {
         cmocka_unit_test(refuses_newer_schema), cmocka_unit_test(refuses_garbage),
         cmocka_unit_test(migrates_a_schema_1_store_keeping_its_entries),
         cmocka_unit_test(migrates_a_schema_2_store_keeping_its_entries),
+        cmocka_unit_test(migrates_a_schema_3_store_keeping_its_entries_and_tombstones),
+        cmocka_unit_test(main_logins),
         cmocka_unit_test(entries_are_bound_to_their_account_name),
         cmocka_unit_test(tombstones), cmocka_unit_test(stale_entries), cmocka_unit_test(rename_and_rotation),
     };

@@ -31,6 +31,12 @@ inline constexpr const char* kDeleteAllRevoked = "DeleteAllRevoked";
 inline constexpr const char* kRenamePassword = "RenamePassword";
 inline constexpr const char* kRotatePassword = "RotatePassword";
 inline constexpr const char* kListUsers = "ListUsers";
+inline constexpr const char* kRevokeAllPasswords = "RevokeAllPasswords";
+inline constexpr const char* kRecordMainPasswordLogin = "RecordMainPasswordLogin";
+inline constexpr const char* kMainPasswordReport = "MainPasswordReport";
+// RevokeAllPasswords' reasons, as ListRevoked then shows them.
+inline constexpr const char* kReasonDeleted = "deleted";
+inline constexpr const char* kReasonPasswordChanged = "password-changed";
 
 // Keys of the CreatePassword options dictionary.
 inline constexpr const char* kOptionServices = "services";  // as
@@ -64,6 +70,13 @@ inline constexpr const char* kFieldLastAttemptRemoteHost = "last_attempt_remote_
 // last_remote_host).
 inline constexpr const char* kFieldNewestCreated = "newest_created";   // t, 0 = no entries
 inline constexpr const char* kFieldRevokedTried = "revoked_tried";     // u
+
+// Keys of each MainPasswordReport record (besides user, uid, last_remote_host).
+inline constexpr const char* kFieldService = "service";                // s
+inline constexpr const char* kFieldLogins = "logins";                  // t
+inline constexpr const char* kFieldFirstLogin = "first_login";         // t
+inline constexpr const char* kFieldLastLogin = "last_login";           // t
+inline constexpr const char* kFieldAppPasswords = "app_passwords";     // u, the account's live entries now
 
 // Keys of each PurgeOrphans record.
 inline constexpr const char* kFieldUser = "user";                      // s

@@ -53,6 +53,23 @@ struct UserRecord {
 int append_user_record(sd_bus_message* m, const UserRecord& record);
 int read_user_record(sd_bus_message* m, UserRecord& record);
 
+// One account's logins to one service with its main password, in MainPasswordReport.
+struct MainLoginRecord {
+    std::string user;
+    std::uint32_t uid = 0;
+    std::string service;
+    std::uint64_t logins = 0;          // since first_login
+    std::uint64_t first_login_us = 0;  // the first counted (records live 90 days after the last)
+    std::uint64_t last_login_us = 0;
+    std::string last_remote_host;      // of the last login, "" if PAM_RHOST was not set
+    std::uint32_t app_passwords = 0;   // the account's app passwords now
+
+    bool operator==(const MainLoginRecord&) const = default;
+};
+
+int append_main_login_record(sd_bus_message* m, const MainLoginRecord& record);
+int read_main_login_record(sd_bus_message* m, MainLoginRecord& record);
+
 int append_orphan_record(sd_bus_message* m, const OrphanRecord& record);
 // As read_entry_record: 1 read, 0 at the end of the array, a negative errno on a bad shape.
 int read_orphan_record(sd_bus_message* m, OrphanRecord& record);

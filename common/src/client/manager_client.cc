@@ -251,4 +251,39 @@ CallResult<std::vector<api::UserRecord>> ManagerClient::list_users(const Deadlin
     return read_records<api::UserRecord>(method, reply.value().get(), api::read_user_record);
 }
 
+CallResult<std::uint32_t> ManagerClient::revoke_all_passwords(const std::string& user, const char* reason,
+                                                              const Deadline& deadline) {
+    const char* method = api::kRevokeAllPasswords;
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
+        return sd_bus_message_append(m, "ss", user.c_str(), reason);
+    });
+    if (!reply && reply.error().error_name == "org.freedesktop.DBus.Error.UnknownMethod")
+        return delete_all_passwords(user, deadline);
+    if (!reply)
+        return std::move(reply).error();
+    return read_count(method, reply.value().get());
+}
+
+CallResult<bool> ManagerClient::record_main_password_login(const char* user, const char* service,
+                                                           const char* remote_host, const Deadline& deadline) {
+    auto reply = call_method(api::kRecordMainPasswordLogin, deadline, [&](sd_bus_message* m) {
+        return sd_bus_message_append(m, "sss", user, service, remote_host);
+    });
+    if (!reply)
+        return std::move(reply).error();
+    return true;
+}
+
+CallResult<std::vector<api::MainLoginRecord>> ManagerClient::main_password_report(const std::string& service,
+                                                                                   std::uint64_t since_us,
+                                                                                   const Deadline& deadline) {
+    const char* method = api::kMainPasswordReport;
+    auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
+        return sd_bus_message_append(m, "st", service.c_str(), since_us);
+    });
+    if (!reply)
+        return std::move(reply).error();
+    return read_records<api::MainLoginRecord>(method, reply.value().get(), api::read_main_login_record);
+}
+
 }  // namespace apppass::client

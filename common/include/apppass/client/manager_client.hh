@@ -59,6 +59,19 @@ public:
                                      const Deadline& deadline);
     // How many entries were deleted.
     CallResult<std::uint32_t> delete_all_passwords(const std::string& user, const Deadline& deadline);
+    // The same with the reason the tombstones keep (api::kReasonDeleted or
+    // api::kReasonPasswordChanged). A daemon from before RevokeAllPasswords (UnknownMethod)
+    // is asked DeleteAllPasswords instead, whose tombstones say "deleted".
+    CallResult<std::uint32_t> revoke_all_passwords(const std::string& user, const char* reason,
+                                                   const Deadline& deadline);
+    // Tells the daemon that USER logged in to SERVICE from REMOTE_HOST with the main password
+    // (pam_apppass record_main_password). Same callers and transports as verify_password.
+    CallResult<bool> record_main_password_login(const char* user, const char* service, const char* remote_host,
+                                                const Deadline& deadline);
+    // Root only: who logged in to SERVICE ("": any) with the main password at or after SINCE_US.
+    CallResult<std::vector<api::MainLoginRecord>> main_password_report(const std::string& service,
+                                                                       std::uint64_t since_us,
+                                                                       const Deadline& deadline);
     // Root only: the accounts whose entries were removed because the account is gone.
     CallResult<std::vector<api::OrphanRecord>> purge_orphans(const Deadline& deadline);
     // Root only: the administrator's overview.
