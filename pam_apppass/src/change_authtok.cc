@@ -58,9 +58,10 @@ int change_authtok(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     }
     log_debug(pamh, options, "main password of %s changed: revoking its app passwords", user);
     const client::Deadline deadline(options.timeout);
-    // Over the system bus: the direct socket serves verification only.
+    // Over the system bus: the direct socket makes no changes. The tombstones say why, so the
+    // user's list of revoked passwords tells this apart from a deletion.
     client::ManagerClient daemon;
-    const auto revoked = daemon.delete_all_passwords(user, deadline);
+    const auto revoked = daemon.revoke_all_passwords(user, api::kReasonPasswordChanged, deadline);
     if (revoked) {
         pam_syslog(pamh, LOG_NOTICE, "main password of %s changed: revoked %u app password(s)", user,
                    revoked.value());

@@ -9,6 +9,7 @@
 #include <security/pam_modules.h>
 
 #include "module_operations.hh"
+#include "module_options.hh"
 
 namespace {
 
@@ -31,6 +32,10 @@ extern "C" {
 
 [[gnu::visibility("default")]] int pam_sm_authenticate(pam_handle_t* pamh, int flags, int argc,
                                                        const char** argv) noexcept {
+    // A line that only records a login with the main password never changes the outcome, not
+    // even through the error guarded() would turn an exception into.
+    if (apppass::pam::asks_to_record_main_password(argc, argv))
+        return apppass::pam::record_main_password(pamh, argc, argv);
     return guarded(pamh, "authenticate",
                    [&] { return apppass::pam::authenticate(pamh, flags, argc, argv); });
 }

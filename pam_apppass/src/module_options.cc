@@ -12,6 +12,7 @@ namespace {
 constexpr std::string_view kTimeoutPrefix = "timeout=";
 constexpr std::string_view kRefuseServicesPrefix = "refuse_services=";
 constexpr std::string_view kDirectSocketPrefix = "direct_socket=";
+constexpr std::string_view kRecordMainPassword = "record_main_password";
 
 struct Flag {
     std::string_view name;
@@ -25,6 +26,7 @@ constexpr Flag kFlags[] = {
     {"ignore_unknown_user", &ModuleOptions::ignore_unknown_user},
     {"ignore_authinfo_unavail", &ModuleOptions::ignore_authinfo_unavail},
     {"revoke_on_password_change", &ModuleOptions::revoke_on_password_change},
+    {kRecordMainPassword, &ModuleOptions::record_main_password},
 };
 
 bool parse_flag(std::string_view arg, ModuleOptions& options) {
@@ -75,6 +77,13 @@ void parse_direct_socket(std::string_view value, ModuleOptions& options) {
 }
 
 }  // namespace
+
+bool asks_to_record_main_password(int argc, const char** argv) noexcept {
+    for (int i = 0; i < argc; ++i)
+        if (argv != nullptr && argv[i] != nullptr && std::string_view(argv[i]) == kRecordMainPassword)
+            return true;
+    return false;
+}
 
 ModuleOptions parse_module_options(int argc, const char** argv) {
     ModuleOptions options;

@@ -23,6 +23,10 @@ struct ModuleOptions {
     bool ignore_authinfo_unavail = false;
     // pam_sm_chauthtok revokes all of the user's app passwords when the main password changes.
     bool revoke_on_password_change = false;
+    // pam_sm_authenticate verifies nothing: on a line placed after the module that checks the
+    // main password, it tells apppassd that the user logged in with it (for `apppass report`)
+    // and returns PAM_IGNORE, whatever happens (record_main_password.cc).
+    bool record_main_password = false;
     // For the whole exchange with the daemon, connecting included, over both transports.
     std::chrono::seconds timeout{3};
     // refuse_services=NAME[,NAME...] (may be given more than once): services refused on top of
@@ -41,5 +45,8 @@ inline constexpr std::chrono::seconds kMinTimeout{1};
 inline constexpr std::chrono::seconds kMaxTimeout{30};
 
 ModuleOptions parse_module_options(int argc, const char** argv);
+// Whether ARGV holds record_main_password, decided before anything else (and without
+// allocating), so that such a line returns PAM_IGNORE even when parsing the rest would fail.
+bool asks_to_record_main_password(int argc, const char** argv) noexcept;
 
 }  // namespace apppass::pam

@@ -17,6 +17,7 @@ extern "C" {  // cmocka.h of Debian 12 declares its functions without C linkage
 
 #include "apppass/bus_handles.hh"
 #include "apppass/dbus_api.hh"
+#include "apppass/records.hh"
 
 namespace pamtest {
 namespace {
@@ -150,6 +151,37 @@ void delete_all_passwords(const char* user) {
     BusMessagePtr m = new_call(bus.get(), api::kDeleteAllPasswords);
     check(sd_bus_message_append(m.get(), "s", user), "append");
     call(bus.get(), m.get(), api::kDeleteAllPasswords);
+}
+
+std::vector<std::string> revoked_reasons(const char* user) {
+    BusPtr bus = open_test_bus();
+    BusMessagePtr m = new_call(bus.get(), api::kListRevoked);
+    check(sd_bus_message_append(m.get(), "s", user), "append");
+    BusMessagePtr reply = call(bus.get(), m.get(), api::kListRevoked);
+    check(sd_bus_message_enter_container(reply.get(), 'a', "a{sv}"), "enter records");
+    std::vector<std::string> reasons;
+    api::RevokedRecord record;
+    int r;
+    while ((r = api::read_revoked_record(reply.get(), record)) > 0)
+        reasons.push_back(record.reason);
+    check(r, "read a ListRevoked record");
+    return reasons;
+}
+
+MainLogins main_password_logins(const char* user, const char* service) {
+    BusPtr bus = open_test_bus();
+    BusMessagePtr m = new_call(bus.get(), api::kMainPasswordReport);
+    check(sd_bus_message_append(m.get(), "st", service, std::uint64_t{0}), "append");
+    BusMessagePtr reply = call(bus.get(), m.get(), api::kMainPasswordReport);
+    check(sd_bus_message_enter_container(reply.get(), 'a', "a{sv}"), "enter records");
+    MainLogins found;
+    api::MainLoginRecord record;
+    int r;
+    while ((r = api::read_main_login_record(reply.get(), record)) > 0)
+        if (record.user == user)
+            found = MainLogins{record.logins, record.last_remote_host};
+    check(r, "read a MainPasswordReport record");
+    return found;
 }
 
 std::size_t count_passwords(const char* user) {

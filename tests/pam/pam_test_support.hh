@@ -54,6 +54,14 @@ AppPassword create_password(const char* user, const char* name, const EntryOptio
 void delete_password(const char* user, const std::string& id);
 void delete_all_passwords(const char* user);
 std::size_t count_passwords(const char* user);
+// The reasons of USER's tombstones (ListRevoked), oldest first.
+std::vector<std::string> revoked_reasons(const char* user);
+// USER's line for SERVICE in the main-password report (MainPasswordReport); logins 0 when none.
+struct MainLogins {
+    std::uint64_t logins = 0;
+    std::string last_remote_host;
+};
+MainLogins main_password_logins(const char* user, const char* service);
 std::uint64_t now_usec();
 
 // ---- one authentication through libpam ----

@@ -65,7 +65,7 @@ def test_no_lib_prefix():
 
 def example_names():
     names = sorted(os.listdir(EXAMPLES_DIR))
-    assert len(names) == 5
+    assert len(names) == 6
     return names
 
 

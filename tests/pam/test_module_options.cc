@@ -30,14 +30,15 @@ ModuleOptions parse(std::vector<const char*> args) {
 // Every field, so that a test can compare whole results.
 struct Parsed {
     bool debug, use_first_pass, try_first_pass, ignore_unknown_user, ignore_authinfo_unavail,
-        revoke_on_password_change;
+        revoke_on_password_change, record_main_password;
     long timeout;
     std::vector<std::string> problems;
 };
 
 Parsed fields(const ModuleOptions& o) {
     return {o.debug, o.use_first_pass, o.try_first_pass, o.ignore_unknown_user,
-            o.ignore_authinfo_unavail, o.revoke_on_password_change, static_cast<long>(o.timeout.count()),
+            o.ignore_authinfo_unavail, o.revoke_on_password_change, o.record_main_password,
+            static_cast<long>(o.timeout.count()),
             o.problems};
 }
 
@@ -49,13 +50,14 @@ void assert_parsed(const ModuleOptions& actual, const Parsed& expected) {
     assert_int_equal(got.ignore_unknown_user, expected.ignore_unknown_user);
     assert_int_equal(got.ignore_authinfo_unavail, expected.ignore_authinfo_unavail);
     assert_int_equal(got.revoke_on_password_change, expected.revoke_on_password_change);
+    assert_int_equal(got.record_main_password, expected.record_main_password);
     assert_int_equal(got.timeout, expected.timeout);
     assert_int_equal(got.problems.size(), expected.problems.size());
     for (std::size_t i = 0; i < got.problems.size(); ++i)
         assert_string_equal(got.problems[i].c_str(), expected.problems[i].c_str());
 }
 
-constexpr Parsed kDefaults{false, false, false, false, false, false, 3, {}};
+constexpr Parsed kDefaults{false, false, false, false, false, false, false, 3, {}};
 void direct_socket_option(void**) {
     assert_string_equal(parse({}).direct_socket.c_str(), "/run/apppass/io.socket");
     assert_string_equal(parse({"direct_socket=/tmp/t/io.socket"}).direct_socket.c_str(), "/tmp/t/io.socket");
@@ -74,6 +76,32 @@ void direct_socket_option(void**) {
     const ModuleOptions control = parse({"direct_socket=/run/a\tb"});
     assert_string_equal(control.direct_socket.c_str(), "/run/apppass/io.socket");
     assert_string_equal(control.problems.at(0).c_str(), "direct_socket must not contain control characters; using the default");
+}
+
+// The entry point looks for record_main_password before parsing anything, so that such a line
+// returns PAM_IGNORE whatever else is written on it; exactly the parser's spelling counts.
+void record_main_password_is_found_before_parsing(void**) {
+    const struct {
+        std::vector<const char*> args;
+        bool asks;
+    } rows[] = {
+        {{}, false},
+        {{"record_main_password"}, true},
+        {{"debug", "timeout=0", "record_main_password"}, true},
+        {{nullptr, "record_main_password"}, true},
+        {{"record_main_password=1"}, false},
+        {{"RECORD_MAIN_PASSWORD"}, false},
+        {{" record_main_password"}, false},
+        {{"record_main_passwor"}, false},
+        {{nullptr}, false},
+    };
+    for (const auto& row : rows) {
+        std::vector<const char*> args = row.args;
+        assert_int_equal(asks_to_record_main_password(static_cast<int>(args.size()), args.data()), row.asks);
+        // The parser agrees wherever the module would parse at all.
+        assert_int_equal(parse(args).record_main_password, row.asks);
+    }
+    assert_false(asks_to_record_main_password(0, nullptr));
 }
 
 const char* const kBadTimeout = "timeout must be a whole number of seconds from 1 to 30; using the default of 3";
@@ -95,6 +123,7 @@ void every_flag_on_its_own(void**) {
         {"ignore_unknown_user", &Parsed::ignore_unknown_user},
         {"ignore_authinfo_unavail", &Parsed::ignore_authinfo_unavail},
         {"revoke_on_password_change", &Parsed::revoke_on_password_change},
+        {"record_main_password", &Parsed::record_main_password},
     };
     for (const auto& row : rows) {
         Parsed expected = kDefaults;
@@ -108,8 +137,8 @@ void every_flag_on_its_own(void**) {
 void every_flag_together(void**) {
     const ModuleOptions options = parse({"debug", "try_first_pass", "ignore_unknown_user",
                                          "ignore_authinfo_unavail", "revoke_on_password_change",
-                                         "timeout=7"});
-    assert_parsed(options, {true, false, true, true, true, true, 7, {}});
+                                         "record_main_password", "timeout=7"});
+    assert_parsed(options, {true, false, true, true, true, true, true, 7, {}});
 }
 
 // use_first_pass is the stricter of the two, in either order.
@@ -235,6 +264,7 @@ int main() {
         cmocka_unit_test(direct_socket_option),
         cmocka_unit_test(no_arguments_give_the_defaults),
         cmocka_unit_test(every_flag_on_its_own),
+        cmocka_unit_test(record_main_password_is_found_before_parsing),
         cmocka_unit_test(every_flag_together),
         cmocka_unit_test(use_first_pass_wins_over_try_first_pass),
         cmocka_unit_test(good_timeouts),

@@ -29,6 +29,7 @@ namespace {
 
 constexpr const char* kDovecotAppOnly = "dovecot-app-passwords-only";
 constexpr const char* kDovecotMixed = "dovecot-app-or-main-password";
+constexpr const char* kDovecotReport = "dovecot-report-main-password";
 constexpr const char* kSshdGroup = "sshd-app-passwords-for-group";
 constexpr const char* kSmtp = "smtp-saslauthd";
 constexpr const char* kPasswd = "passwd-revoke";
@@ -100,6 +101,20 @@ void dovecot_app_or_main_password(void**) {
     assert_int_equal(login(kDovecotMixed, kNobody, kMainPassword), PAM_USER_UNKNOWN);
 }
 
+// The mixed stack with a record_main_password line after a requisite pam_unix: the same
+// outcomes, and exactly the right main passwords recorded.
+void dovecot_report_main_password(void**) {
+    const AppPassword alices = create_password(kAlice, "phone");
+    assert_int_equal(login(kDovecotReport, kAlice, alices.password), PAM_SUCCESS);
+    assert_int_equal(login(kDovecotReport, kAlice, kMainPassword), PAM_AUTH_ERR);
+    assert_int_equal(login(kDovecotReport, kBob, kMainPassword), PAM_SUCCESS);
+    assert_int_equal(login(kDovecotReport, kBob, kMainPassword), PAM_SUCCESS);
+    assert_int_equal(login(kDovecotReport, kBob, "Wrong-Password-9"), PAM_AUTH_ERR);
+    assert_int_equal(login(kDovecotReport, kNobody, kMainPassword), PAM_USER_UNKNOWN);
+    assert_int_equal(main_password_logins(kBob, kDovecotReport).logins, 2);
+    assert_int_equal(main_password_logins(kAlice, kDovecotReport).logins, 0);
+}
+
 void sshd_app_passwords_for_one_group(void**) {
     const AppPassword verifiers = create_password(kVerifier, "phone ssh");
     const AppPassword alices = create_password(kAlice, "phone ssh");
@@ -160,6 +175,12 @@ void passwd_revokes_on_password_change(void**) {
     assert_int_equal(count_passwords(kAlice), 2);
     assert_int_equal(change_main_password(kAlice, kMainPassword, kMainPassword), PAM_SUCCESS);
     assert_int_equal(count_passwords(kAlice), 0);
+    // The tombstones say why: not deleted by someone, ended by the password change.
+    // (Earlier tests' entries, deleted between tests, say "deleted".)
+    std::size_t changed = 0;
+    for (const auto& reason : revoked_reasons(kAlice))
+        changed += reason == "password-changed";
+    assert_int_equal(changed, 2);
     assert_int_equal(count_passwords(kBob), 1);
     assert_int_equal(login(kDovecotAppOnly, kBob, bobs.password), PAM_SUCCESS);
     // and the main password is what it was
@@ -172,6 +193,7 @@ int main() {
     const CMUnitTest tests[] = {
         cmocka_unit_test_teardown(dovecot_app_passwords_only, forget_all_entries),
         cmocka_unit_test_teardown(dovecot_app_or_main_password, forget_all_entries),
+        cmocka_unit_test_teardown(dovecot_report_main_password, forget_all_entries),
         cmocka_unit_test_teardown(sshd_app_passwords_for_one_group, forget_all_entries),
         cmocka_unit_test_teardown(sshd_prompts_do_not_reveal_the_group, forget_all_entries),
         cmocka_unit_test_teardown(saslauthd_for_postfix, forget_all_entries),
