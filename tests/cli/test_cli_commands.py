@@ -191,6 +191,33 @@ def test_list_all_users_is_the_administrators_overview(env, cli):
     assert e.stderr == "apppass: Not allowed: only root may list the users who have app passwords.\n"
 
 
+def test_report_lists_who_still_uses_the_main_password(env, cli):
+    assert ok(env, cli, "report") == (
+        "Nobody logged in with the main password (as far as record_main_password lines reported).\n")
+    client = env.client()
+    for host in ("192.0.2.1", "192.0.2.2"):
+        client.call("RecordMainPasswordLogin", USER_A, "dovecot", host, signature="sss")
+    client.call("RecordMainPasswordLogin", USER_B, "sshd", "", signature="sss")
+    create(env, cli, "Phone", user=USER_B)
+    rows = json.loads(ok(env, cli, "report", "--json"))["logins"]
+    assert [(r["service"], r["user"], r["logins"], r["last_remote_host"], r["app_passwords"]) for r in rows] == [
+        ("dovecot", USER_A, 2, "192.0.2.2", 0), ("sshd", USER_B, 1, None, 1)]
+    assert list(rows[0]) == ["service", "user", "uid", "logins", "first_login", "last_login", "last_remote_host",
+                             "app_passwords"]
+    table = ok(env, cli, "report").splitlines()
+    assert table[0].split() == ["SERVICE", "USER", "LOGINS", "LAST", "LOGIN", "LAST", "HOST", "APP", "PASSWORDS"]
+    assert table[1].split() == ["dovecot", USER_A, "2", "just", "now", "192.0.2.2", "none", "yet"]
+    assert table[2].split() == ["sshd", USER_B, "1", "just", "now", "-", "1"]
+    assert [r["user"] for r in json.loads(ok(env, cli, "report", "--service", "sshd", "--json"))["logins"]] == [USER_B]
+    assert len(json.loads(ok(env, cli, "report", "--since", "1h", "--json"))["logins"]) == 2
+    assert ok(env, cli, "report", "--service", "imap", "--no-legend") == ""
+    e = run(env, cli, "report", "--since", "2027-01-31")
+    assert (e.returncode, e.stderr) == (2, "apppass: --since takes a duration such as 30d, 12w or 12h.\n")
+    e = run(env, cli, "report", user=USER_A)
+    assert (e.returncode, e.stdout) == (1, "")
+    assert e.stderr == "apppass: Not allowed: only root may read the report of logins with the main password.\n"
+
+
 # the limit and the name rules
 
 

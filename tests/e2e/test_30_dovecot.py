@@ -4,10 +4,12 @@
 # cannot pass because of something else (throttling, a dead daemon): the PAM answer must be
 # PAM_AUTH_ERR. Failures come from their own 127.0.0.x so that they do not add up in the
 # daemon's throttle.
+import json
 import re
 
+from conftest import EXAMPLES, PamStack
 from e2e_support import (IMAP_AUTH_FAILED, MAIN_PASSWORD, create_password, imap_login,
-                         list_entries, run_as)
+                         list_entries, run, run_as)
 
 REFUSED = f"refused: {IMAP_AUTH_FAILED}"
 
@@ -79,3 +81,27 @@ def test_deleted_app_password_fails_and_list_shows_the_last_use(dovecot, users):
               if line.startswith(entries["Second device"]["id"])]
     assert "never" in row
     assert "Old tablet" not in table.stdout
+
+
+def test_a_main_password_login_shows_up_in_apppass_report(dovecot, users):
+    """The report before enforcing, with the real Dovecot: the documented stack with a
+    record_main_password line (dovecot-report-main-password) lets a user without app passwords
+    in with the main password, and root's `apppass report` then names that login, its host and
+    that the user has no app passwords yet. A wrong main password is neither let in nor counted."""
+    user = users["reauth"]  # no app passwords: test_60_reauth.py is the only one to make any
+    assert list_entries(user) == {}
+    stack = PamStack("dovecot", (EXAMPLES / "dovecot-report-main-password").read_text())
+    try:
+        dovecot.log.mark()
+        assert imap_login(dovecot.port, user, MAIN_PASSWORD, "127.0.0.5") == "selected 0"
+        dovecot.log.wait_for(logged_in(user, "127.0.0.5"))
+        refused_with_auth_error(dovecot, user, "Not-The-Main-Password-7", "127.0.0.6")
+    finally:
+        stack.restore()  # back to the app-passwords-only stack of the fixture
+    result = run("apppass", "report", "--service", "dovecot", "--json")
+    rows = [r for r in json.loads(result.stdout)["logins"] if r["user"] == user]
+    assert [(r["service"], r["logins"], r["last_remote_host"], r["app_passwords"]) for r in rows] == [
+        ("dovecot", 1, "127.0.0.5", 0)]
+    table = run("apppass", "report", "--service", "dovecot").stdout
+    (row,) = [line for line in table.splitlines() if line.split()[1:2] == [user]]
+    assert "127.0.0.5" in row and row.rstrip().endswith("none yet")

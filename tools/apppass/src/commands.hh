@@ -19,6 +19,7 @@ void add_create_command(CLI::App& app, const GlobalOptions& global);
 void add_list_command(CLI::App& app, const GlobalOptions& global);
 void add_delete_command(CLI::App& app, const GlobalOptions& global);
 void add_purge_orphans_command(CLI::App& app, const GlobalOptions& global);
+void add_report_command(CLI::App& app, const GlobalOptions& global);
 void add_rename_command(CLI::App& app, const GlobalOptions& global);
 void add_rotate_command(CLI::App& app, const GlobalOptions& global);
 

@@ -117,4 +117,9 @@ std::vector<api::UserRecord> AppPassClient::list_users() {
     return value_or_throw(client_.list_users(call_deadline()));
 }
 
+std::vector<api::MainLoginRecord> AppPassClient::main_password_report(const std::string& service,
+                                                                     std::uint64_t since_us) {
+    return value_or_throw(client_.main_password_report(service, since_us, call_deadline()));
+}
+
 }  // namespace apppass::cli

@@ -30,6 +30,7 @@ public:
     std::uint32_t remove_all(const std::string& user);
     std::vector<api::OrphanRecord> purge_orphans();
     std::vector<api::UserRecord> list_users();
+    std::vector<api::MainLoginRecord> main_password_report(const std::string& service, std::uint64_t since_us);
     std::vector<api::RevokedRecord> list_revoked(const std::string& user);
     std::uint32_t remove_revoked(const std::string& user, const std::optional<std::string>& id);
     void rename(const std::string& user, const std::string& id, const std::string& name);

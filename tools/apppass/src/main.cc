@@ -54,6 +54,7 @@ int run(int argc, char** argv) {
     add_rename_command(app, global);
     add_rotate_command(app, global);
     add_purge_orphans_command(app, global);
+    add_report_command(app, global);
 
     try {
         app.parse(argc, argv);
