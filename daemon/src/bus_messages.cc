@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <set>
 
 #include "apppass/dbus_api.hh"
 #include "apppass/entry_codec.hh"
@@ -59,6 +60,42 @@ int read_microseconds(sd_bus_message* m, const std::string& key, const char* mea
         return invalid_argument(error, "option \"" + key + "\" is too large");
     out = static_cast<Microseconds>(value);
     return r < 0 ? r : sd_bus_message_exit_container(m);
+}
+
+int read_boolean(sd_bus_message* m, const std::string& key, bool& out, sd_bus_error* error) {
+    int r = sd_bus_message_enter_container(m, 'v', "b");
+    if (r == -ENXIO)
+        return invalid_argument(error, "option \"" + key + "\" must be a boolean (b)");
+    int value = 0;
+    if (r >= 0)
+        r = sd_bus_message_read(m, "b", &value);
+    out = value != 0;
+    return r < 0 ? r : sd_bus_message_exit_container(m);
+}
+
+int read_options(sd_bus_message* m, sd_bus_error* error, const std::function<int(const std::string&)>& read_value) {
+    int r = sd_bus_message_enter_container(m, 'a', "{sv}");
+    if (r < 0)
+        return r;
+    std::set<std::string> seen;
+    while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+        const char* key_text = nullptr;
+        r = sd_bus_message_read(m, "s", &key_text);
+        if (r < 0)
+            return r;
+        const std::string key = key_text;
+        if (!seen.insert(key).second)
+            return invalid_argument(error, "option \"" + key + "\" is given twice");
+        r = read_value(key);
+        if (r < 0 || sd_bus_error_is_set(error))
+            return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+            return r;
+    }
+    if (r < 0)
+        return r;
+    return sd_bus_message_exit_container(m);
 }
 
 // Replies to CALL with how many entries (or tombstones) a change ended.

@@ -3,6 +3,7 @@
 // decides what each method does; this file only knows the contract's shapes).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,13 @@ int read_string_array(sd_bus_message* m, const std::string& key, std::vector<std
 // Reads a "t" of microseconds (MEANING says which, for the error) out of the variant that is current, or says why it cannot.
 int read_microseconds(sd_bus_message* m, const std::string& key, const char* meaning, Microseconds& out,
                       sd_bus_error* error);
+
+// Reads a "b" out of the variant that is current, or says why it cannot.
+int read_boolean(sd_bus_message* m, const std::string& key, bool& out, sd_bus_error* error);
+// Reads an options dictionary (a{sv}): READ_VALUE(key) reads each value (the variant is
+// current) or refuses the key by setting ERROR; a key given twice is refused here. Returns a
+// negative errno or what READ_VALUE returned when it failed; ERROR says which when it is set.
+int read_options(sd_bus_message* m, sd_bus_error* error, const std::function<int(const std::string&)>& read_value);
 
 // Replies to CALL with how many entries (or tombstones) a change ended.
 int reply_count(sd_bus_message* call, const Result<unsigned>& count);

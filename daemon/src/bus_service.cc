@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <set>
 
 #include <syslog.h>
 
@@ -146,8 +145,8 @@ const sd_bus_vtable* BusService::vtable() noexcept {
                                  dispatch_change<&BusService::remove_all_revoked>, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("RenamePassword", "sss", SD_BUS_PARAM(user) SD_BUS_PARAM(id) SD_BUS_PARAM(name),
                                  "", "", dispatch_change<&BusService::rename>, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_NAMES("RotatePassword", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "s",
-                                 SD_BUS_PARAM(password), dispatch_change<&BusService::rotate>,
+        SD_BUS_METHOD_WITH_NAMES("RotatePassword", "ssa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(id) SD_BUS_PARAM(options),
+                                 "s", SD_BUS_PARAM(password), dispatch_change<&BusService::rotate>,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_NAMES("RevokeAllPasswords", "ss", SD_BUS_PARAM(user) SD_BUS_PARAM(reason), "u",
                                  SD_BUS_PARAM(count), dispatch_change<&BusService::revoke_all>,
@@ -252,42 +251,23 @@ int BusService::create(sd_bus_message* m, sd_bus_error* error) {
     if (r < 0)
         return r;
     CreateOptions options;
-    r = sd_bus_message_enter_container(m, 'a', "{sv}");
-    if (r < 0)
-        return r;
-    std::set<std::string> seen;
-    while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-        const char* key_text = nullptr;
-        r = sd_bus_message_read(m, "s", &key_text);
-        if (r < 0)
-            return r;
-        const std::string key = key_text;
-        if (!seen.insert(key).second)
-            return invalid_argument(error, "option \"" + key + "\" is given twice");
-        if (key == api::kOptionServices) {
-            r = read_string_array(m, key, options.services, error);
-        } else if (key == api::kOptionNetworks) {
-            r = read_string_array(m, key, options.networks, error);
-        } else if (key == api::kOptionExpires) {
-            r = read_microseconds(m, key, "microseconds since the epoch", options.expires, error);
-        } else if (key == api::kOptionIdleExpiry) {
+    r = read_options(m, error, [&](const std::string& key) {
+        if (key == api::kOptionServices)
+            return read_string_array(m, key, options.services, error);
+        if (key == api::kOptionNetworks)
+            return read_string_array(m, key, options.networks, error);
+        if (key == api::kOptionExpires)
+            return read_microseconds(m, key, "microseconds since the epoch", options.expires, error);
+        if (key == api::kOptionIdleExpiry) {
             Microseconds idle = 0;
-            r = read_microseconds(m, key, "microseconds", idle, error);
+            const int read = read_microseconds(m, key, "microseconds", idle, error);
             options.idle_expiry = idle;
-        } else {
-            return invalid_argument(error, "unknown option \"" + key +
-                                               "\"; known: services, networks, expires, idle_expiry");
+            return read;
         }
-        if (r < 0 || sd_bus_error_is_set(error))
-            return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-            return r;
-    }
-    if (r < 0)
-        return r;
-    r = sd_bus_message_exit_container(m);
-    if (r < 0)
+        return invalid_argument(error, "unknown option \"" + key +
+                                           "\"; known: services, networks, expires, idle_expiry");
+    });
+    if (r < 0 || sd_bus_error_is_set(error))
         return r;
     return change(
         m, error, "create", user,
@@ -430,10 +410,18 @@ int BusService::rotate(sd_bus_message* m, sd_bus_error* error) {
     const char* id = nullptr;
     if (int r = sd_bus_message_read(m, "ss", &user, &id); r < 0)
         return r;
+    bool end_old_now = false;
+    const int r = read_options(m, error, [&](const std::string& key) {
+        if (key == api::kOptionEndOldNow)
+            return read_boolean(m, key, end_old_now, error);
+        return invalid_argument(error, "unknown option \"" + key + "\"; known: end_old_now");
+    });
+    if (r < 0 || sd_bus_error_is_set(error))
+        return r;
     return change(
         m, error, "rotate", user,
-        [this, user = std::string(user), id = std::string(id)](const Caller& caller) {
-            return manager_.rotate(caller, user, id);
+        [this, user = std::string(user), id = std::string(id), end_old_now](const Caller& caller) {
+            return manager_.rotate(caller, user, id, end_old_now);
         },
         [](sd_bus_message* call, const auto& rotated) { return reply_with_secret(call, rotated.value(), false); });
 }

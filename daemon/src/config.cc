@@ -178,6 +178,8 @@ const std::map<std::string_view, Setter>& setters() {
         {"notify_sendmail", [](Config& c, std::string_view v) { return set_program(c.notify.sendmail, v); }},
         {"notify_timeout", [](Config& c, std::string_view v) { return set_seconds(c.notify.timeout, v, 1, 600); }},
         {"tombstone_days", [](Config& c, std::string_view v) { return set_unsigned(c.tombstone_days, v, 0, 36500); }},
+        {"max_tombstones_per_user",
+         [](Config& c, std::string_view v) { return set_unsigned(c.max_tombstones_per_user, v, 1, 100000); }},
         {"idle_expiry", [](Config& c, std::string_view v) { return set_duration(c.idle_expiry, v, 36500ull * 86400); }},
         {"rotate_grace", [](Config& c, std::string_view v) { return set_duration(c.rotate_grace, v, 365ull * 86400); }},
         {"sweep_interval",

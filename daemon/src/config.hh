@@ -62,6 +62,7 @@ struct Config {
     NotifyConfig notify;
     WriteLimitConfig user_writes;             // how often a user other than root may change entries
     unsigned tombstone_days = 90;                  // how long revoked passwords are remembered; 0: not at all
+    unsigned max_tombstones_per_user = 200;        // the most remembered per user; the oldest go first
     std::chrono::seconds idle_expiry{0};           // default for new entries; 0: never
     std::chrono::seconds sweep_interval{3600};     // how often idle and expired entries are swept
     std::chrono::seconds rotate_grace{7 * 86400};  // a rotated entry's old secret works this long at most

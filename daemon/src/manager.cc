@@ -49,7 +49,14 @@ Manager::Manager(const Config& config, Store& store, const HmacSha256& hmac, Acc
                  Clocks clocks)
     : config_(config), store_(store), hmac_(hmac), policy_(std::move(policy)),
       clocks_(std::move(clocks)), throttle_(config.throttle), writes_(config.user_writes),
-      last_uses_(store), main_logins_(store) {}
+      last_uses_(store), main_logins_(store), revoked_attempts_(store) {}
+
+Status Manager::flush_records() {
+    auto uses = last_uses_.flush();
+    auto tries = revoked_attempts_.flush();
+    auto logins = main_logins_.flush();
+    return !uses ? uses : !tries ? tries : logins;
+}
 
 Status Manager::write_allowed(const Caller& caller) {
     const auto decision = writes_.take(caller.euid, clocks_.monotonic());
@@ -300,9 +307,9 @@ Result<std::vector<UserSummary>> Manager::list_users(const Caller& caller) {
     if (caller.euid != 0)
         return audit.refuse(LOG_NOTICE, "refused to list the users who have app passwords",
                             make_error(ErrorCode::AccessDenied, "only root may list the users who have app passwords"));
-    // Uses not yet written would otherwise be missing from the overview.
-    if (auto s = last_uses_.flush(); !s)
-        log_message(LOG_WARNING, "cannot record last use yet: " + s.error().message);
+    // Uses and revoked tries not yet written would otherwise be missing from the overview.
+    if (auto s = flush_records(); !s)
+        log_message(LOG_WARNING, "cannot record last use or revoked tries yet: " + s.error().message);
     auto users = store_.user_summaries();
     if (!users)
         return audit.refuse(LOG_ERR, "failed to list the users who have app passwords", std::move(users).error());

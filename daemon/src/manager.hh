@@ -23,6 +23,7 @@
 #include "hmac_sha256.hh"
 #include "last_use_cache.hh"
 #include "main_login_cache.hh"
+#include "revoked_attempt_cache.hh"
 #include "store.hh"
 #include "throttle.hh"
 #include "write_limiter.hh"
@@ -108,8 +109,10 @@ public:
     // Renames an entry (rotation.cc).
     Status rename(const Caller& caller, std::string_view user, std::string_view id, std::string_view name);
     // A new secret for an entry; the old one is still accepted until the new one is first used
-    // or rotate_grace passes, whichever comes first (rotation.cc).
-    Result<CreatedPassword> rotate(const Caller& caller, std::string_view user, std::string_view id);
+    // or rotate_grace passes, whichever comes first, or not at all with END_OLD_NOW. An old
+    // secret of an earlier rotation stops at once either way (rotation.cc).
+    Result<CreatedPassword> rotate(const Caller& caller, std::string_view user, std::string_view id,
+                                   bool end_old_now = false);
 
     // Root only: every account with app passwords, or with revoked ones still tried.
     Result<std::vector<UserSummary>> list_users(const Caller& caller);
@@ -133,10 +136,14 @@ public:
     // (reload_problem() refuses a config that changes it).
     void reconfigure(const Config& config, AccessPolicy policy);
 
-    // The last uses not yet written; the owner flushes them on a timer and at exit.
+    // The last uses and the tries of revoked passwords not yet written; the owner flushes them
+    // (flush_records) on a timer and at exit.
     LastUseCache& last_uses() noexcept { return last_uses_; }
     // The main-password logins not yet written; flushed as the last uses are.
     MainLoginCache& main_logins() noexcept { return main_logins_; }
+    RevokedAttemptCache& revoked_attempts() noexcept { return revoked_attempts_; }
+    // Writes all three; what could not be written stays pending, the first failure is returned.
+    Status flush_records();
 
     // Called after each change that was done (not after a refusal), to tell the user
     // (notifier.hh). Must not throw or block.
@@ -163,6 +170,9 @@ private:
     // Ends the selected entries: tombstones with REASON, or simply deleted when tombstone_days
     // is 0. Returns how many.
     Result<unsigned> end_entries(const Store::Selection& which, std::string_view reason);
+    // Keeps at most max_tombstones_per_user tombstones of UID, forgetting the oldest; a failure
+    // is logged (the change that made them stands, the next one trims again).
+    void trim_tombstones(uid_t uid);
     // After a hash matched no live entry: a tombstone of TARGET's is answered Revoked (the
     // attempt recorded and logged), unless it is the old secret of a rotation still in its
     // grace, whose entry is put in ROTATED; anything else is ok, for the caller to go on.
@@ -187,6 +197,7 @@ private:
     WriteLimiter writes_;
     LastUseCache last_uses_;
     MainLoginCache main_logins_;
+    RevokedAttemptCache revoked_attempts_;
 };
 
 }  // namespace apppass::daemon

@@ -70,15 +70,20 @@ Result<std::vector<Tombstone>> PgLifecycle::tombstones(uid_t uid) {
     return select_tombstones("uid = $1 ORDER BY revoked, id", {std::to_string(uid)}, "list revoked passwords");
 }
 
-Status PgLifecycle::record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt) {
-    auto recorded = db_.command("UPDATE apppass_tombstones SET attempts = attempts + 1, last_attempt = $2,"
-                                " last_service = $3, last_remote_host = $4 WHERE secret_hash = $1::bytea",
-                                {bytea_literal(secret_hash), std::to_string(attempt.when), attempt.service,
-                                 attempt.remote_host},
-                                "record an attempt");
-    if (!recorded)
-        return std::move(recorded).error();
-    return {};
+Status PgLifecycle::record_revoked_attempts(const std::vector<RevokedAttempts>& attempts) {
+    return db_.transaction([&]() -> Status {
+        for (const auto& tries : attempts) {
+            auto recorded = db_.command(
+                "UPDATE apppass_tombstones SET attempts = attempts + $5, last_attempt = $2,"
+                " last_service = $3, last_remote_host = $4 WHERE secret_hash = $1::bytea",
+                {bytea_literal(tries.secret_hash), std::to_string(tries.latest.when), tries.latest.service,
+                 tries.latest.remote_host, std::to_string(tries.count)},
+                "record an attempt");
+            if (!recorded)
+                return std::move(recorded).error();
+        }
+        return {};
+    });
 }
 
 Result<unsigned> PgLifecycle::remove_tombstones(uid_t uid, const std::string& user_name,
@@ -93,6 +98,12 @@ Result<unsigned> PgLifecycle::remove_tombstones(uid_t uid, const std::string& us
 Result<unsigned> PgLifecycle::drop_tombstones(Microseconds before) {
     return db_.command("DELETE FROM apppass_tombstones WHERE revoked < $1", {std::to_string(before)},
                        "forget old revoked passwords");
+}
+
+Result<unsigned> PgLifecycle::trim_tombstones(uid_t uid, unsigned keep) {
+    return db_.command("DELETE FROM apppass_tombstones WHERE row IN (SELECT row FROM apppass_tombstones"
+                       " WHERE uid = $1 ORDER BY revoked DESC, row DESC OFFSET $2)",
+                       {std::to_string(uid), std::to_string(keep)}, "forget the oldest revoked passwords");
 }
 
 Result<std::vector<std::pair<Store::Selection, std::string>>> PgLifecycle::stale_entries(Microseconds now) {

@@ -24,10 +24,11 @@ public:
 
     Result<unsigned> retire(const Store::Selection& which, std::string_view reason, Microseconds when);
     Result<std::optional<Tombstone>> find_tombstone(const Digest& secret_hash);
-    Status record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt);
+    Status record_revoked_attempts(const std::vector<RevokedAttempts>& attempts);
     Result<std::vector<Tombstone>> tombstones(uid_t uid);
     Result<unsigned> remove_tombstones(uid_t uid, const std::string& user_name, std::optional<std::int64_t> id);
     Result<unsigned> drop_tombstones(Microseconds before);
+    Result<unsigned> trim_tombstones(uid_t uid, unsigned keep);
     Result<std::vector<std::pair<Store::Selection, std::string>>> stale_entries(Microseconds now);
     Result<bool> rename(uid_t uid, std::int64_t id, const std::string& name);
     Result<bool> rotate(uid_t uid, std::int64_t id, const Digest& new_hash, Microseconds now, Microseconds grace_until);

@@ -28,8 +28,12 @@ bool belongs_to(const Tombstone& tombstone, const Account& account) {
 }  // namespace
 
 Result<unsigned> Manager::end_entries(const Store::Selection& which, std::string_view reason) {
-    if (config_.tombstone_days > 0)
-        return store_.retire(which, reason, clocks_.wall());
+    if (config_.tombstone_days > 0) {
+        auto retired = store_.retire(which, reason, clocks_.wall());
+        if (retired && retired.value() > 0)
+            trim_tombstones(which.uid);
+        return retired;
+    }
     if (which.id) {
         auto removed = store_.remove(which.uid, *which.id);
         if (!removed)
@@ -39,6 +43,17 @@ Result<unsigned> Manager::end_entries(const Store::Selection& which, std::string
     if (which.user_name)
         return store_.remove_bound(which.uid, *which.user_name);
     return store_.remove_all(which.uid);
+}
+
+void Manager::trim_tombstones(uid_t uid) {
+    auto trimmed = store_.trim_tombstones(uid, config_.max_tombstones_per_user);
+    if (!trimmed)
+        log_message(LOG_WARNING, "cannot forget the oldest revoked app passwords of uid " + std::to_string(uid) +
+                                     " beyond max_tombstones_per_user yet: " + trimmed.error().message);
+    else if (trimmed.value() > 0)
+        log_message(LOG_INFO, "forgot the " + std::to_string(trimmed.value()) + " oldest revoked app passwords of uid " +
+                                  std::to_string(uid) + " (max_tombstones_per_user = " +
+                                  std::to_string(config_.max_tombstones_per_user) + ")");
 }
 
 Error Manager::end_on_use(const Entry& entry, std::string_view reason, std::string why) {
@@ -72,8 +87,9 @@ Status Manager::check_revoked(const Digest& hash, const Account& target, std::st
             return {};
         }
     }
-    const RevokedAttempt attempt{clocks_.wall(), std::string(service), std::string(remote_host)};
-    if (auto s = store_.record_revoked_attempt(hash, attempt); !s)
+    // Counted in memory and written behind (revoked_attempt_cache.hh): a try costs the store
+    // no write of its own, however often a device retries.
+    if (auto s = revoked_attempts_.record(hash, {clocks_.wall(), std::string(service), std::string(remote_host)}); !s)
         log_message(LOG_WARNING, "cannot record an attempt of a revoked app password: " + s.error().message);
     // The audit event of the verification logs this message (escaped, as every line is) with
     // the MESSAGE_ID of a revoked password tried: it names the device and where it still is.
@@ -90,6 +106,9 @@ Result<std::vector<Tombstone>> Manager::list_revoked(const Caller& caller, std::
     if (!account)
         return audit.refuse(LOG_NOTICE, "refused to list revoked app passwords", std::move(account).error());
     audit.fields.user = account.value().name;
+    // Tries not yet written would otherwise be missing from the counts.
+    if (auto s = revoked_attempts_.flush(); !s)
+        log_message(LOG_WARNING, "cannot record the tries of revoked app passwords yet: " + s.error().message);
     auto found = store_.tombstones(account.value().uid);
     if (!found)
         return audit.refuse(LOG_ERR, "failed to list revoked app passwords", std::move(found).error());

@@ -3,6 +3,8 @@
 // the secret is new, and the old secret keeps working until the new one is first used or
 // rotate_grace passes, whichever comes first, so a device can be switched over without a
 // moment where neither password works. The old secret then is a tombstone (reason rotated).
+// Never more than one old secret: a second rotation ends the first one's old secret at once,
+// and a rotation asked to end the old secret now gives it no grace at all.
 #include <chrono>
 
 #include <syslog.h>
@@ -44,7 +46,8 @@ Status Manager::rename(const Caller& caller, std::string_view user, std::string_
     return {};
 }
 
-Result<CreatedPassword> Manager::rotate(const Caller& caller, std::string_view user, std::string_view id) {
+Result<CreatedPassword> Manager::rotate(const Caller& caller, std::string_view user, std::string_view id,
+                                        bool end_old_now) {
     AuditEvent audit{{.event = "rotate", .user = std::string(user), .entry_id = std::string(id),
                       .caller = caller.euid}};
     const auto fail = [&](Error error) {
@@ -63,13 +66,17 @@ Result<CreatedPassword> Manager::rotate(const Caller& caller, std::string_view u
     created.id = std::string(id);
     created.password = random_symbols(secret::kAlphabet, secret::kLength);
     const Microseconds now = clocks_.wall();
-    const Microseconds grace = std::chrono::duration_cast<std::chrono::microseconds>(config_.rotate_grace).count();
+    // At most one old secret is ever accepted: the store ends an earlier rotation's old one
+    // here, and with END_OLD_NOW (a device known lost) this one too.
+    const Microseconds grace =
+        end_old_now ? 0 : std::chrono::duration_cast<std::chrono::microseconds>(config_.rotate_grace).count();
     auto rotated = store_.rotate(target.value().entry.uid, target.value().entry.id,
                                  hmac_.compute(created.password.view()), now, grace > 0 ? now + grace : 0);
     if (!rotated)
         return fail(std::move(rotated).error());
     if (!rotated.value())
         return fail(no_such_password(audit.fields.user, id));
+    trim_tombstones(target.value().entry.uid);
     audit.succeed(LOG_INFO, "rotated app password \"" + audit.fields.entry_name + "\" (" + created.id + ") of " +
                                 audit.fields.user);
     tell(ChangeNotice{.event = "rotate", .user = audit.fields.user, .entry_name = audit.fields.entry_name,

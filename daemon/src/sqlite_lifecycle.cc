@@ -54,12 +54,14 @@ Result<SqliteLifecycle> SqliteLifecycle::prepare(sqlite3* db) {
                           " SELECT secret_hash, id, uid, user_name, name, ?4, ?5 FROM entries") + kSelection},
             {kRetireDelete, std::string("DELETE FROM entries") + kSelection},
             {kFindTombstone, "SELECT " + tombstone_columns + " FROM tombstones WHERE secret_hash = ?1"},
-            {kRecordAttempt, "UPDATE tombstones SET attempts = attempts + 1, last_attempt = ?2, last_service = ?3,"
+            {kRecordAttempt, "UPDATE tombstones SET attempts = attempts + ?5, last_attempt = ?2, last_service = ?3,"
                              " last_remote_host = ?4 WHERE secret_hash = ?1"},
             {kListTombstones, "SELECT " + tombstone_columns + " FROM tombstones WHERE uid = ?1 ORDER BY revoked, id"},
             {kRemoveTombstones, "DELETE FROM tombstones WHERE uid = ?1 AND (?2 IS NULL OR id = ?2)"
                                 " AND user_name IN (?3, '')"},
             {kDropTombstones, "DELETE FROM tombstones WHERE revoked < ?1"},
+            {kTrimTombstones, "DELETE FROM tombstones WHERE row IN (SELECT row FROM tombstones WHERE uid = ?1"
+                              " ORDER BY revoked DESC, row DESC LIMIT -1 OFFSET ?2)"},
             {kStale, "SELECT uid, id, CASE WHEN expires != 0 AND expires <= ?1 THEN 'expired' ELSE 'idle' END FROM entries"
                      " WHERE (expires != 0 AND expires <= ?1)"
                      " OR (idle_expiry != 0 AND max(last_used, created) + idle_expiry <= ?1)"},
@@ -109,15 +111,20 @@ Result<std::optional<Tombstone>> SqliteLifecycle::find_tombstone(const Digest& s
     return std::optional<Tombstone>(read_tombstone(run));
 }
 
-Status SqliteLifecycle::record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt) {
-    StatementRun run(statements_[kRecordAttempt]);
-    run.bind(1, std::span<const std::uint8_t>(secret_hash));
-    run.bind(2, attempt.when);
-    run.bind(3, std::string_view(attempt.service));
-    run.bind(4, std::string_view(attempt.remote_host));
-    if (run.step() != SQLITE_DONE)
-        return statements_.failure("record an attempt");
-    return {};
+Status SqliteLifecycle::record_revoked_attempts(const std::vector<RevokedAttempts>& attempts) {
+    return statements_.in_transaction([&]() -> Status {
+        for (const auto& tries : attempts) {
+            StatementRun run(statements_[kRecordAttempt]);
+            run.bind(1, std::span<const std::uint8_t>(tries.secret_hash));
+            run.bind(2, tries.latest.when);
+            run.bind(3, std::string_view(tries.latest.service));
+            run.bind(4, std::string_view(tries.latest.remote_host));
+            run.bind(5, static_cast<std::int64_t>(tries.count));
+            if (run.step() != SQLITE_DONE)
+                return statements_.failure("record an attempt");
+        }
+        return {};
+    });
 }
 
 Result<std::vector<Tombstone>> SqliteLifecycle::tombstones(uid_t uid) {
@@ -149,6 +156,15 @@ Result<unsigned> SqliteLifecycle::drop_tombstones(Microseconds before) {
     run.bind(1, before);
     if (run.step() != SQLITE_DONE)
         return statements_.failure("forget old revoked passwords");
+    return statements_.changes();
+}
+
+Result<unsigned> SqliteLifecycle::trim_tombstones(uid_t uid, unsigned keep) {
+    StatementRun run(statements_[kTrimTombstones]);
+    run.bind(1, static_cast<std::int64_t>(uid));
+    run.bind(2, static_cast<std::int64_t>(keep));
+    if (run.step() != SQLITE_DONE)
+        return statements_.failure("forget the oldest revoked passwords");
     return statements_.changes();
 }
 

@@ -297,8 +297,8 @@ public:
     Result<std::optional<Tombstone>> find_tombstone(const Digest& secret_hash) override {
         return lifecycle_->find_tombstone(secret_hash);
     }
-    Status record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt) override {
-        return lifecycle_->record_revoked_attempt(secret_hash, attempt);
+    Status record_revoked_attempts(const std::vector<RevokedAttempts>& attempts) override {
+        return lifecycle_->record_revoked_attempts(attempts);
     }
     Result<std::vector<Tombstone>> tombstones(uid_t uid) override { return lifecycle_->tombstones(uid); }
     Result<unsigned> remove_tombstones(uid_t uid, const std::string& user_name,
@@ -306,6 +306,7 @@ public:
         return lifecycle_->remove_tombstones(uid, user_name, id);
     }
     Result<unsigned> drop_tombstones(Microseconds before) override { return lifecycle_->drop_tombstones(before); }
+    Result<unsigned> trim_tombstones(uid_t uid, unsigned keep) override { return lifecycle_->trim_tombstones(uid, keep); }
     Result<std::vector<std::pair<Selection, std::string>>> stale_entries(Microseconds now) override {
         return lifecycle_->stale_entries(now);
     }

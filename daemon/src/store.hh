@@ -62,7 +62,9 @@ public:
     virtual Result<unsigned> retire(const Selection& which, std::string_view reason, Microseconds when) = 0;
     // The tombstone of this hash, if any.
     virtual Result<std::optional<Tombstone>> find_tombstone(const Digest& secret_hash) = 0;
-    virtual Status record_revoked_attempt(const Digest& secret_hash, const RevokedAttempt& attempt) = 0;
+    // Adds each one's tries to its tombstone (the count, and the latest as the last attempt),
+    // in one transaction. Hashes no longer tombstoned are skipped.
+    virtual Status record_revoked_attempts(const std::vector<RevokedAttempts>& attempts) = 0;
     // The tombstones of UID, oldest revocation first.
     virtual Result<std::vector<Tombstone>> tombstones(uid_t uid) = 0;
     // Deletes the tombstones of UID with this entry id (every one without) made for the account
@@ -71,6 +73,10 @@ public:
                                                std::optional<std::int64_t> id) = 0;
     // Forgets tombstones revoked before BEFORE; returns how many.
     virtual Result<unsigned> drop_tombstones(Microseconds before) = 0;
+    // Forgets the oldest tombstones of UID (by revocation time) beyond the newest KEEP; returns
+    // how many. An old secret still in a rotation's grace counts as revoked at the grace's end,
+    // so it is among the newest.
+    virtual Result<unsigned> trim_tombstones(uid_t uid, unsigned keep) = 0;
     // Entries that have expired, or gone unused for their idle expiry, by NOW (the uses stored
     // so far count), each with the reason (reason::kExpired or reason::kIdle).
     virtual Result<std::vector<std::pair<Selection, std::string>>> stale_entries(Microseconds now) = 0;

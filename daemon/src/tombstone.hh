@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "entry.hh"
+#include "hmac_sha256.hh"
 
 namespace apppass::daemon {
 
@@ -44,6 +45,14 @@ struct RevokedAttempt {
     Microseconds when = 0;
     std::string service;
     std::string remote_host;
+};
+
+// Tries of one revoked password not written yet (revoked_attempt_cache.hh): how many, and the
+// latest, for the tombstone with this hash.
+struct RevokedAttempts {
+    Digest secret_hash{};
+    std::uint64_t count = 0;
+    RevokedAttempt latest;
 };
 
 }  // namespace apppass::daemon

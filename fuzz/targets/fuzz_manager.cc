@@ -145,7 +145,7 @@ public:
             }
         }
         if (in_.ConsumeBool())
-            (void)manager_.last_uses().flush();
+            (void)manager_.flush_records();
     }
 
 private:

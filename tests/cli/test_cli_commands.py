@@ -16,7 +16,7 @@ import testenv
 
 from cli_runner import (ENTRY_ID, PASSWORD, cli, env, listed, ok, run,  # noqa: F401 (fixtures)
                         tool_environment)
-from testenv import USER_A, USER_B, USER_DENIED
+from testenv import USER_A, USER_B, USER_DENIED, BusCallError
 
 UNREACHABLE = re.compile(
     r"apppass: apppassd is not running or the system bus cannot be reached \(.+\); "
@@ -169,13 +169,21 @@ def test_rename_and_rotate(env, cli):
     assert env.client().verify(USER_A, document["password"], "imap", "") == entry["id"]
     e = run(env, cli, "rotate", "nothing", user=USER_A)
     assert (e.returncode, e.stdout) == (1, "")
+    # --now: the old password ends with the rotation, no grace.
+    before = document["password"]
+    document = json.loads(ok(env, cli, "rotate", "Old Phone", "--now", "--json", user=USER_A))
+    assert document["old_password_until"] is None
+    with pytest.raises(BusCallError) as ended:
+        env.client().verify(USER_A, before, "imap", "")
+    assert ended.value.short == "Revoked"
+    assert env.client().verify(USER_A, document["password"], "imap", "") == entry["id"]
 
 
 def test_list_all_users_is_the_administrators_overview(env, cli):
     create(env, cli, "Phone")
     create(env, cli, "Laptop", user=USER_B)
     [entry] = listed(env, cli, user=USER_A)
-    env.client().verify(USER_A, env.client().call("RotatePassword", USER_A, entry["id"], signature="ss"),
+    env.client().verify(USER_A, env.client().call("RotatePassword", USER_A, entry["id"], {}, signature="ssa{sv}"),
                         "dovecot", "192.0.2.5")
     users = json.loads(ok(env, cli, "list", "--all-users", "--json"))["users"]
     assert [(u["user"], u["entries"], u["last_service"], u["last_remote_host"], u["revoked_still_tried"])

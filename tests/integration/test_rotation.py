@@ -19,8 +19,8 @@ def rename(client, user, entry_id, name):
     return client.call("RenamePassword", user, entry_id, name, signature="sss")
 
 
-def rotate(client, user, entry_id):
-    return client.call("RotatePassword", user, entry_id, signature="ss")
+def rotate(client, user, entry_id, **options):
+    return client.call("RotatePassword", user, entry_id, options, signature="ssa{sv}")
 
 
 def revoked(client, user):
@@ -77,6 +77,28 @@ def test_rotating_again_ends_the_first_old_password(client):
     assert client.verify(USER_A, second, "imap", "") == entry_id  # the latest old one, in its grace
     assert client.verify(USER_A, third, "imap", "") == entry_id
     assert error_of(client.verify, USER_A, second, "imap", "").short == "Revoked"
+    # Each old secret is a tombstone of its own, reason rotated, and counts its tries.
+    listed = client.call("ListRevoked", USER_A, signature="s")
+    assert [(r["id"], r["reason"], r["attempts"]) for r in listed] == [
+        (entry_id, "rotated", 1), (entry_id, "rotated", 1)]
+
+
+def test_rotating_with_end_old_now_leaves_no_grace(client):
+    entry_id, old = client.create(USER_A, "stolen phone")
+    new = rotate(client, USER_A, entry_id, end_old_now=True)
+    assert client.list(USER_A)[0]["old_password_until"] == 0
+    e = error_of(client.verify, USER_A, old, "imap", "")
+    assert (e.short, e.message) == ("Revoked", "revoked app password 'stolen phone' (%s) of %s was tried from "
+                                    "an unknown host via imap; it was revoked (rotated)" % (entry_id, USER_A))
+    assert revoked(client, USER_A) == [(entry_id, "stolen phone", "rotated")]
+    assert client.verify(USER_A, new, "imap", "") == entry_id
+    # end_old_now=False is the default: a grace.
+    rotate(client, USER_A, entry_id, end_old_now=False)
+    assert client.verify(USER_A, new, "imap", "") == entry_id
+    e = error_of(rotate, client, USER_A, entry_id, now=True)
+    assert (e.short, e.message) == ("InvalidArgument", 'unknown option "now"; known: end_old_now')
+    e = error_of(rotate, client, USER_A, entry_id, end_old_now="yes")
+    assert (e.short, e.message) == ("InvalidArgument", 'option "end_old_now" must be a boolean (b)')
 
 
 def test_rotate_grace_ends_by_itself_and_can_be_zero():
@@ -99,9 +121,9 @@ def test_rotate_grace_ends_by_itself_and_can_be_zero():
 
 def test_rotate_is_for_the_owner_and_root(env, client):
     entry_id, _ = client.create(USER_A, "phone")
-    assert error_of(env.call_as, USER_B, "call", "RotatePassword", USER_A, entry_id,
-                    signature="ss").short == "AccessDenied"
+    assert error_of(env.call_as, USER_B, "call", "RotatePassword", USER_A, entry_id, {},
+                    signature="ssa{sv}").short == "AccessDenied"
     assert error_of(rotate, client, USER_A, "zzzzzzzz").short == "NoSuchPassword"
     assert error_of(rotate, client, USER_A, "nope").short == "InvalidArgument"
-    new = env.call_as(USER_A, "call", "RotatePassword", "", entry_id, signature="ss")
+    new = env.call_as(USER_A, "call", "RotatePassword", "", entry_id, {}, signature="ssa{sv}")
     assert client.verify(USER_A, new, "imap", "") == entry_id

@@ -178,3 +178,23 @@ def test_owners_forget_their_tombstones_and_only_theirs(env, client):
 def uint64(value):
     import dbus
     return dbus.UInt64(value)
+
+
+def test_each_user_keeps_at_most_max_tombstones_per_user():
+    with TestEnv(config={"max_tombstones_per_user": "3"}) as env:
+        client = env.client()
+        made = []
+        for i in range(5):
+            entry_id, password = client.create(USER_A, "device %d" % i)
+            client.delete(USER_A, entry_id)
+            made.append((entry_id, password))
+        bob_id, _ = client.create(USER_B, "bobs")
+        client.delete(USER_B, bob_id)
+        # The oldest went first; another user's are not touched.
+        assert [r["id"] for r in list_revoked(client, USER_A)] == [m[0] for m in made[2:]]
+        assert [r["id"] for r in list_revoked(client, USER_B)] == [bob_id]
+        # A forgotten one is an unknown password again; a kept one is still recognised.
+        assert error_of(client.verify, USER_A, made[0][1], "imap", "").short == "NoAppPasswords"
+        assert error_of(client.verify, USER_A, made[4][1], "imap", "").short == "Revoked"
+        assert "forgot the 1 oldest revoked app passwords of uid" in env.daemon.log_text()
+

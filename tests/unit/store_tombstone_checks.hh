@@ -34,11 +34,14 @@ inline void check_tombstones(apppass::daemon::Store& store) {
     assert_int_equal(tomb->attempts, 0);
     assert_false(store.find_tombstone(digest(2)).value().has_value());  // still alive
 
-    // Attempts are counted, the latest kept.
-    assert_true(store.record_revoked_attempt(digest(1), {6000, "imap", "192.0.2.1"}).ok());
-    assert_true(store.record_revoked_attempt(digest(1), {7000, "smtp", "192.0.2.2"}).ok());
+    // Attempts are counted, the latest kept; a batch adds its counts, and skips a hash that
+    // is no tombstone.
+    assert_true(store.record_revoked_attempts({{digest(1), 1, {6000, "imap", "192.0.2.1"}}}).ok());
+    assert_true(store.record_revoked_attempts({{digest(1), 2, {7000, "smtp", "192.0.2.2"}},
+                                               {digest(9), 5, {7000, "smtp", "192.0.2.2"}}}).ok());
+    assert_false(store.find_tombstone(digest(9)).value().has_value());
     tomb = store.find_tombstone(digest(1)).value();
-    assert_int_equal(tomb->attempts, 2);
+    assert_int_equal(tomb->attempts, 3);
     assert_int_equal(tomb->last_attempt, 7000);
     assert_string_equal(tomb->last_service.c_str(), "smtp");
     assert_string_equal(tomb->last_remote_host.c_str(), "192.0.2.2");
@@ -61,6 +64,30 @@ inline void check_tombstones(apppass::daemon::Store& store) {
     assert_true(store.find_tombstone(digest(3)).value().has_value());
     assert_int_equal(store.remove_tombstones(2000, "bob", std::nullopt).value(), 1);
     assert_int_equal(store.tombstones(1000).value().size(), 0);
+}
+
+// STORE must be empty. The oldest tombstones of a uid go first; other uids are untouched.
+inline void check_tombstone_trim(apppass::daemon::Store& store) {
+    using namespace apppass::daemon;
+    for (int i = 1; i <= 5; ++i) {
+        const std::string name = "e" + std::to_string(i);
+        assert_true(store.insert(entry(i, 1000, name.c_str()), digest(static_cast<std::uint8_t>(i)), 40).value());
+        // revoked out of id order: 3 first, then 1, 5, 2, 4
+        static const Microseconds kWhen[] = {0, 200, 400, 100, 500, 300};
+        assert_int_equal(store.retire({1000, i, std::nullopt}, reason::kDeleted, kWhen[i]).value(), 1);
+    }
+    assert_true(store.insert(entry(6, 2000, "other"), digest(6), 40).value());
+    assert_int_equal(store.retire({2000, 6, std::nullopt}, reason::kDeleted, 1).value(), 1);
+    assert_int_equal(store.trim_tombstones(1000, 5).value(), 0);
+    assert_int_equal(store.trim_tombstones(1000, 3).value(), 2);
+    auto kept = store.tombstones(1000).value();
+    assert_int_equal(kept.size(), 3);
+    assert_int_equal(kept[0].id, 5);  // revoked at 300
+    assert_int_equal(kept[1].id, 2);  // 400
+    assert_int_equal(kept[2].id, 4);  // 500
+    assert_int_equal(store.tombstones(2000).value().size(), 1);
+    assert_int_equal(store.trim_tombstones(1000, 1).value(), 2);
+    assert_int_equal(store.tombstones(1000).value().front().id, 4);
 }
 
 // STORE must be empty.

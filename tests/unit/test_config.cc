@@ -21,6 +21,7 @@ static void defaults(void**) {
     auto c = parse_config("", "x");
     assert_true(c.ok());
     assert_int_equal(c.value().max_per_user, 40);
+    assert_int_equal(c.value().max_tombstones_per_user, 200);
     assert_true(c.value().allowed_groups.empty());
     assert_true(c.value().denied_groups.empty());
     assert_true(c.value().verify_group.empty());
@@ -83,6 +84,9 @@ static void errors_name_file_and_line(void**) {
     assert_text_equal(problem("max_per_user = 40 # forty\n"), "apppassd.conf:1: max_per_user must be a whole number from 1 to 10000");
     assert_text_equal(problem("max_per_user = -1\n"), "apppassd.conf:1: max_per_user must be a whole number from 1 to 10000");
     assert_text_equal(problem("max_per_user = 99999999999999999999\n"), "apppassd.conf:1: max_per_user must be a whole number from 1 to 10000");
+    assert_text_equal(problem("max_tombstones_per_user = 0\n"),
+                      "apppassd.conf:1: max_tombstones_per_user must be a whole number from 1 to 100000");
+    assert_int_equal(parse_config("max_tombstones_per_user = 7\n", "x").value().max_tombstones_per_user, 7);
     assert_text_equal(problem("throttle = maybe\n"), "apppassd.conf:1: throttle must be yes or no");
     assert_text_equal(problem("verify_group = a b\n"), "apppassd.conf:1: verify_group names one group only");
     assert_text_equal(problem("denied_groups = ok -bad\n"), "apppassd.conf:1: denied_groups \"-bad\" is not a valid group name");

@@ -233,6 +233,66 @@ static void delete_by_id(void**) {
     assert_int_equal(f.manager->remove_all(kRoot, "").value(), 0);
 }
 
+// A revoked password tried again and again costs the store no write per try: the tries are
+// counted in memory, the throttle does not move, and a listing writes them first, exactly.
+static void revoked_tries_are_written_behind(void**) {
+    Fixture f;
+    auto old = f.manager->create(kRoot, "root", "old phone", {});
+    auto live = f.manager->create(kRoot, "root", "laptop", {});
+    assert_true(f.manager->remove(kRoot, "root", old.value().id).ok());
+    const Digest hash = f.hmac.compute(old.value().password.view());
+    for (int i = 0; i < 50; ++i) {
+        f.wall += 1000;
+        assert_int_equal(code(f.manager->verify(kRoot, "root", old.value().password.view(), "imap", "192.0.2.7").error()),
+                         code(ErrorCode::Revoked));
+    }
+    assert_int_equal(f.store->find_tombstone(hash).value()->attempts, 0);  // not written yet
+    assert_false(f.manager->revoked_attempts().empty());
+    assert_true(f.manager->verify(kRoot, "root", live.value().password.view(), "imap", "192.0.2.7").ok());
+    auto listed = f.manager->list_revoked(kRoot, "root");
+    assert_int_equal(listed.value().size(), 1);
+    assert_int_equal(listed.value()[0].attempts, 50);
+    assert_int_equal(listed.value()[0].last_attempt, f.wall);
+    assert_text_equal(listed.value()[0].last_remote_host, "192.0.2.7");
+    assert_int_equal(f.store->find_tombstone(hash).value()->attempts, 50);
+    assert_true(f.manager->revoked_attempts().empty());
+}
+
+// At most kMaxPending tombstones wait in memory; the next one writes them first.
+static void pending_revoked_tries_are_bounded(void**) {
+    Fixture f;
+    RevokedAttemptCache cache(*f.store);
+    for (std::size_t i = 0; i <= RevokedAttemptCache::kMaxPending; ++i) {
+        Digest hash{};
+        hash[0] = static_cast<std::uint8_t>(i);
+        hash[1] = static_cast<std::uint8_t>(i >> 8);
+        assert_true(cache.record(hash, {1, "imap", ""}).ok());
+        assert_int_equal(cache.size(), i < RevokedAttemptCache::kMaxPending ? i + 1 : 1);
+    }
+}
+
+// max_tombstones_per_user: a create and delete loop keeps only the newest tombstones.
+static void tombstones_are_capped_per_user(void**) {
+    Config config;
+    config.max_tombstones_per_user = 3;
+    Fixture f(config);
+    std::vector<std::string> passwords;
+    for (int i = 1; i <= 5; ++i) {
+        f.wall += 1000;
+        auto created = f.manager->create(kRoot, "root", "device " + std::to_string(i), {});
+        passwords.emplace_back(created.value().password.view());
+        assert_true(f.manager->remove(kRoot, "root", created.value().id).ok());
+    }
+    auto listed = f.manager->list_revoked(kRoot, "root").value();
+    assert_int_equal(listed.size(), 3);
+    assert_text_equal(listed[0].name, "device 3");
+    assert_text_equal(listed[2].name, "device 5");
+    // The forgotten one is no longer recognised; the kept ones are.
+    assert_false(f.store->find_tombstone(f.hmac.compute(passwords[1])).value().has_value());
+    assert_int_equal(code(f.manager->verify(kRoot, "root", passwords[2], "imap", "").error()),
+                     code(ErrorCode::Revoked));
+}
+
 int main() {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(create_then_verify_then_list), cmocka_unit_test(expired_entries_never_verify),
@@ -240,6 +300,8 @@ int main() {
         cmocka_unit_test(bad_options), cmocka_unit_test(verify_outcomes),
         cmocka_unit_test(throttled_after_failures_then_recovers), cmocka_unit_test(delete_by_id),
         cmocka_unit_test(changes_need_the_callers_authorisation),
+        cmocka_unit_test(revoked_tries_are_written_behind), cmocka_unit_test(pending_revoked_tries_are_bounded),
+        cmocka_unit_test(tombstones_are_capped_per_user),
         cmocka_unit_test(no_app_passwords_is_answered_before_the_throttle),
     };
     return cmocka_run_group_tests_name("manager", tests, nullptr, nullptr);

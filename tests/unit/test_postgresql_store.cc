@@ -332,6 +332,11 @@ static void rename_and_rotation(void**) {
     check_rename_and_rotation(*open_store());
 }
 
+static void tombstone_trim(void**) {
+    drop_everything();
+    check_tombstone_trim(*open_store());
+}
+
 static void stale_entries(void**) {
     drop_everything();
     check_stale_entries(*open_store());
@@ -358,7 +363,7 @@ int main() {
         cmocka_unit_test(main_logins),
         cmocka_unit_test(tombstones),
         cmocka_unit_test(stale_entries),
-        cmocka_unit_test(rename_and_rotation),
+        cmocka_unit_test(rename_and_rotation), cmocka_unit_test(tombstone_trim),
         cmocka_unit_test(a_session_cut_by_the_server_comes_back_with_its_statements),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -354,6 +354,11 @@ static void rename_and_rotation(void**) {
     check_rename_and_rotation(*open_store(dir.file("db")));
 }
 
+static void tombstone_trim(void**) {
+    TempDir dir;
+    check_tombstone_trim(*open_store(dir.file("db")));
+}
+
 static void stale_entries(void**) {
     TempDir dir;
     check_stale_entries(*open_store(dir.file("db")));
@@ -381,7 +386,7 @@ int main() {
         cmocka_unit_test(migrates_a_schema_3_store_keeping_its_entries_and_tombstones),
         cmocka_unit_test(main_logins),
         cmocka_unit_test(entries_are_bound_to_their_account_name),
-        cmocka_unit_test(tombstones), cmocka_unit_test(stale_entries), cmocka_unit_test(rename_and_rotation),
+        cmocka_unit_test(tombstones), cmocka_unit_test(stale_entries), cmocka_unit_test(rename_and_rotation), cmocka_unit_test(tombstone_trim),
     };
     return cmocka_run_group_tests_name("store", tests, nullptr, nullptr);
 }

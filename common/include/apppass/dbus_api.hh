@@ -44,6 +44,9 @@ inline constexpr const char* kOptionNetworks = "networks";  // as
 inline constexpr const char* kOptionExpires = "expires";    // t, µs since the epoch, 0 = never
 inline constexpr const char* kOptionIdleExpiry = "idle_expiry";  // t, µs unused before it stops, 0 = never
 
+// Keys of the RotatePassword options dictionary.
+inline constexpr const char* kOptionEndOldNow = "end_old_now";  // b, true: the old password stops at once
+
 // Keys of each ListPasswords entry.
 inline constexpr const char* kFieldId = "id";                          // s
 inline constexpr const char* kFieldName = "name";                      // s

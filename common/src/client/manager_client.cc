@@ -227,10 +227,12 @@ CallResult<bool> ManagerClient::rename_password(const std::string& user, const s
 }
 
 CallResult<SecretString> ManagerClient::rotate_password(const std::string& user, const std::string& id,
-                                                        const Deadline& deadline) {
+                                                        bool end_old_now, const Deadline& deadline) {
     const char* method = api::kRotatePassword;
     auto reply = call_method(method, deadline, [&](sd_bus_message* m) {
-        return sd_bus_message_append(m, "ss", user.c_str(), id.c_str());
+        if (end_old_now)
+            return sd_bus_message_append(m, "ssa{sv}", user.c_str(), id.c_str(), 1, api::kOptionEndOldNow, "b", 1);
+        return sd_bus_message_append(m, "ssa{sv}", user.c_str(), id.c_str(), 0);
     });
     if (!reply)
         return std::move(reply).error();

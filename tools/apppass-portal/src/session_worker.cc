@@ -194,7 +194,7 @@ Message serve(const Message& request, const std::string& user, const WorkerOptio
         return Message(MessageType::Done, {});
     }
     case MessageType::WorkerRotate: {
-        auto rotated = manager.rotate_password("", request.fields[0], deadline);
+        auto rotated = manager.rotate_password("", request.fields[0], false, deadline);
         if (!rotated) return refused(rotated.error());
         Message reply(MessageType::Created, {request.fields[0]});
         reply.fields.emplace_back(rotated.value().view());  // wiped with the message

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// apppass rotate ID|NAME [--json[=MODE] | -j]: a new password for the same app password; the old one keeps
-// working until the new one is first used or the daemon's rotate_grace passes.
+// apppass rotate ID|NAME [--now] [--json[=MODE] | -j]: a new password for the same app password; the old
+// one keeps working until the new one is first used or the daemon's rotate_grace passes, or not at
+// all with --now (the old one is in the wrong hands).
 #include <iostream>
 #include <memory>
 
@@ -21,6 +22,7 @@ namespace {
 
 struct RotateOptions {
     std::string target;
+    bool now = false;
     std::shared_ptr<JsonOption> json;
 };
 
@@ -52,7 +54,7 @@ void print_json(const PasswordEntry& entry, SecretString& password, std::uint64_
 void run_rotate(const GlobalOptions& global, const RotateOptions& options) {
     AppPassClient client(!global.no_ask_password, global.host);
     const PasswordEntry entry = find_entry(client.list(global.user), options.target, "rotate");
-    SecretString password = client.rotate(global.user, entry.id);
+    SecretString password = client.rotate(global.user, entry.id, options.now);
     // The list says until when the old one is accepted; it is informational, so a failure to
     // read it back is not the rotation's failure.
     std::uint64_t old_until = 0;
@@ -75,6 +77,7 @@ void add_rotate_command(CLI::App& app, const GlobalOptions& global) {
         "rotate", "Give an app password, found by its ID or NAME, a new password; the old one keeps "
                   "working until the new one is first used.");
     command->add_option("ID|NAME", options->target, "the app password to rotate")->required();
+    command->add_flag("--now", options->now, "end the old password at once, with no grace");
     options->json = JsonOption::add_to(command, "the new password");
     command->callback([&global, options] { run_rotate(global, *options); });
 }

@@ -109,8 +109,10 @@ void AppPassClient::rename(const std::string& user, const std::string& id, const
     authorised([&](const client::Deadline& deadline) { return client_.rename_password(user, id, name, deadline); });
 }
 
-SecretString AppPassClient::rotate(const std::string& user, const std::string& id) {
-    return authorised([&](const client::Deadline& deadline) { return client_.rotate_password(user, id, deadline); });
+SecretString AppPassClient::rotate(const std::string& user, const std::string& id, bool end_old_now) {
+    return authorised([&](const client::Deadline& deadline) {
+        return client_.rotate_password(user, id, end_old_now, deadline);
+    });
 }
 
 std::vector<api::UserRecord> AppPassClient::list_users() {

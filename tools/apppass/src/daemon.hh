@@ -34,7 +34,7 @@ public:
     std::vector<api::RevokedRecord> list_revoked(const std::string& user);
     std::uint32_t remove_revoked(const std::string& user, const std::optional<std::string>& id);
     void rename(const std::string& user, const std::string& id, const std::string& name);
-    SecretString rotate(const std::string& user, const std::string& id);
+    SecretString rotate(const std::string& user, const std::string& id, bool end_old_now);
 
 private:
     // CALL(deadline), and once more with polkit's agent when apppassd answers that polkit

@@ -78,8 +78,10 @@ public:
     CallResult<std::vector<api::UserRecord>> list_users(const Deadline& deadline);
     CallResult<bool> rename_password(const std::string& user, const std::string& id, const std::string& name,
                                      const Deadline& deadline);
-    // The new password; the reply is wiped by sd-bus when freed.
-    CallResult<SecretString> rotate_password(const std::string& user, const std::string& id, const Deadline& deadline);
+    // The new password; the reply is wiped by sd-bus when freed. END_OLD_NOW: the old password
+    // stops at once instead of after its grace.
+    CallResult<SecretString> rotate_password(const std::string& user, const std::string& id, bool end_old_now,
+                                             const Deadline& deadline);
     CallResult<std::vector<api::RevokedRecord>> list_revoked(const std::string& user, const Deadline& deadline);
     // How many tombstones were forgotten: those with this entry id, or (id nullopt) all of them.
     CallResult<std::uint32_t> delete_revoked(const std::string& user, const std::optional<std::string>& id,
