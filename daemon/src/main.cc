@@ -307,7 +307,7 @@ int Daemon::run(const Options& options) {
     // stops pinging, and systemd restarts the daemon. Without a watchdog this does nothing.
     if (int r = sd_event_set_watchdog(event_.get(), true); r < 0)
         return strerror_fail("cannot set up the watchdog", r);
-    auto sweep_timer = SweepTimer::start(event_.get(), *manager_, config_.sweep_interval);
+    auto sweep_timer = SweepTimer::start(event_.get(), [this] { return manager_->sweep(); }, config_.sweep_interval);
     if (!sweep_timer)
         return fail(sweep_timer.error().message);
     sweep_timer_ = std::move(sweep_timer).value();

@@ -11,9 +11,8 @@
 
 namespace apppass::daemon {
 
-Result<std::unique_ptr<SweepTimer>> SweepTimer::start(sd_event* event, Manager& manager,
-                                                     std::chrono::seconds interval) {
-    std::unique_ptr<SweepTimer> timer(new SweepTimer(manager, interval));
+Result<std::unique_ptr<SweepTimer>> SweepTimer::start(sd_event* event, Sweep sweep, std::chrono::seconds interval) {
+    std::unique_ptr<SweepTimer> timer(new SweepTimer(std::move(sweep), interval));
     timer->sweep();
     sd_event_source* raw = nullptr;
     if (int r = sd_event_add_time_relative(event, &raw, CLOCK_MONOTONIC, timer->interval_usec_, 0, on_timer,
@@ -30,7 +29,7 @@ void SweepTimer::set_interval(std::chrono::seconds interval) noexcept {
 
 void SweepTimer::sweep() noexcept {
     try {
-        if (auto s = manager_.sweep(); !s)
+        if (auto s = sweep_(); !s)
             log_message(LOG_WARNING, "cannot sweep idle and expired app passwords, will retry: " + s.error().message);
     } catch (...) {
         // Nothing may leave an sd-event callback, not even from the log line; the next tick

@@ -7,30 +7,32 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include <systemd/sd-event.h>
 
 #include "apppass/bus_handles.hh"
 #include "apppass/result.hh"
-#include "manager.hh"
 
 namespace apppass::daemon {
 
 class SweepTimer {
 public:
+    // What a sweep does (Manager::sweep in the daemon); whatever it throws is caught and
+    // logged here, since nothing may leave an sd-event callback.
+    using Sweep = std::function<Status()>;
     // Sweeps once now, then arms the timer on EVENT.
-    static Result<std::unique_ptr<SweepTimer>> start(sd_event* event, Manager& manager,
-                                                     std::chrono::seconds interval);
+    static Result<std::unique_ptr<SweepTimer>> start(sd_event* event, Sweep sweep, std::chrono::seconds interval);
     // A reloaded sweep_interval: the next sweep comes after the old one, those after it after this.
     void set_interval(std::chrono::seconds interval) noexcept;
 
 private:
-    SweepTimer(Manager& manager, std::chrono::seconds interval) : manager_(manager) { set_interval(interval); }
+    SweepTimer(Sweep sweep, std::chrono::seconds interval) : sweep_(std::move(sweep)) { set_interval(interval); }
     static int on_timer(sd_event_source* source, uint64_t, void* userdata) noexcept;
     void sweep() noexcept;
 
-    Manager& manager_;
+    Sweep sweep_;
     std::uint64_t interval_usec_ = 0;
     EventSourcePtr source_;
 };
