@@ -31,7 +31,8 @@ def complete(env, cli, *words, user=USER_A):
 
 
 def test_commands_and_global_options(env, cli):
-    assert complete(env, cli, "") == ["create", "list", "delete"]
+    assert complete(env, cli, "") == ["create", "list", "delete", "rename", "rotate", "report", "purge-orphans"]
+    assert complete(env, cli, "r") == ["rename", "rotate", "report"]
     assert complete(env, cli, "de") == ["delete"]
     assert complete(env, cli, "--") == ["--user", "--host", "--no-ask-password", "--help", "--version"]
     assert complete(env, cli, "--user", USER_B[:-1]) == [USER_B]
@@ -39,11 +40,21 @@ def test_commands_and_global_options(env, cli):
 
 
 def test_options_of_each_command(env, cli):
-    assert complete(env, cli, "create", "--") == ["--service", "--network", "--expires", "--json", "--help"]
-    assert complete(env, cli, "create", "Phone", "--e") == ["--expires"]
+    assert complete(env, cli, "create", "--") == ["--service", "--network", "--expires", "--expire-unused", "--json",
+                                                  "--help"]
+    assert complete(env, cli, "create", "Phone", "--ex") == ["--expires", "--expire-unused"]
+    assert complete(env, cli, "create", "Phone", "--expir") == ["--expires", "--expire-unused"]
+    assert complete(env, cli, "create", "Phone", "--expire-") == ["--expire-unused"]
     assert complete(env, cli, "create", "Phone", "--expires", "") == []
-    assert complete(env, cli, "list", "--") == ["--json", "--names", "--no-legend", "--help"]
-    assert complete(env, cli, "delete", "--") == ["--all", "--yes", "--help"]
+    assert complete(env, cli, "create", "Phone", "--expire-unused", "") == []
+    assert complete(env, cli, "list", "--") == ["--json", "--names", "--no-legend", "--all-users", "--revoked",
+                                                "--help"]
+    assert complete(env, cli, "delete", "--") == ["--all", "--yes", "--revoked", "--all-revoked", "--help"]
+    assert complete(env, cli, "rotate", "--") == ["--now", "--json", "--help"]
+    assert complete(env, cli, "rename", "--") == ["--help"]
+    assert complete(env, cli, "report", "--") == ["--service", "--since", "--no-legend", "--json", "--help"]
+    assert complete(env, cli, "report", "--since", "") == []
+    assert complete(env, cli, "purge-orphans", "--") == ["--json", "--help"]
 
 
 def test_delete_offers_the_users_own_entry_names(env, cli):
@@ -55,6 +66,10 @@ def test_delete_offers_the_users_own_entry_names(env, cli):
     assert complete(env, cli, "delete", "iPhone\\ M") == ["iPhone\\ Mail"]
     assert complete(env, cli, "delete", "--yes", "La") == ["Laptop"]
     assert complete(env, cli, "delete", "x") == []
+    # rename and rotate name the entry first; rename's new name is free text.
+    assert complete(env, cli, "rotate", "La") == ["Laptop"]
+    assert complete(env, cli, "rename", "") == ["iPhone\\ Mail", "Laptop"]
+    assert complete(env, cli, "rename", "Laptop", "") == []
     # Root, with --user, gets that user's names.
     assert complete(env, cli, "--user", USER_B, "delete", "", user=None) == ["Bob\\'s\\ phone"]
 
