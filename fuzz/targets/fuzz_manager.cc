@@ -347,8 +347,16 @@ private:
             FUZZ_CHECK(!verified && verified.error().code == ErrorCode::AccessDenied);
             return;
         }
-        if (!verified)
+        if (!verified) {
+            // Revoked for the entry's own password: it has ended, if it had not already (an
+            // expired entry ends when it is next tried, and becomes a tombstone).
+            auto canonical = secret::normalise(password);
+            if (k && verified.error().code == ErrorCode::Revoked && canonical && canonical->view() == k->secret)
+                for (auto& entry : known_)
+                    if (entry.id == k->id)
+                        entry.deleted = true;
             return;
+        }
         // Only a generated password verifies, for the entry and the user it was made for.
         const Known* match = nullptr;
         for (const auto& entry : known_)
