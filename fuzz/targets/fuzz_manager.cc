@@ -270,9 +270,11 @@ private:
         }
         auto removed = manager_.remove(Caller{who, true, false}, name_of_user, id);
         if (!removed) {
-            // An existing entry, deleted by someone allowed to: only the store may say no.
+            // An existing entry, deleted by someone allowed to: only the store may say no, or,
+            // for a caller other than root, the per-user limit on changes.
             if (k && !upper && !k->deleted && target(who, name_of_user) == k->uid && (who == 0 || who == k->uid))
-                FUZZ_CHECK(removed.error().code == ErrorCode::StoreUnavailable);
+                FUZZ_CHECK(removed.error().code == ErrorCode::StoreUnavailable ||
+                           (who != 0 && removed.error().code == ErrorCode::Throttled));
             return;
         }
         FUZZ_CHECK(!upper);

@@ -10,6 +10,7 @@ import os
 import random
 import signal
 import subprocess
+import time
 
 import dbus
 import pytest
@@ -331,6 +332,12 @@ def test_daemon_stopped_mid_call_denies_and_catches_up(env):
         os.kill(env.daemon.pid, signal.SIGCONT)
     # ... and is carried out once the daemon runs again, as the caller is still there (see
     # test_disconnected_caller.py for one that is not): a caller who saw a timeout must look.
+    # Changes wait while other calls are ready (change_queue.hh), so a listing may come first:
+    # look until the delete has been carried out.
+    for _ in range(300):
+        if listed_ids(env, USER_A) == [entry_id]:
+            break
+        time.sleep(0.1)
     assert listed_ids(env, USER_A) == [entry_id]
     slow.close()
     assert env.client().verify(USER_A, password) == entry_id
