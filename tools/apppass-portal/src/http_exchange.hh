@@ -2,7 +2,7 @@
 // What the HTTP process's two halves hand each other: the request as the pages see it (Call),
 // the answer they give (Response), and the process's fixed state (Site). http_server.cc reads
 // requests and sends responses through libmicrohttpd; routes.cc decides, one handler per path,
-// asking the monitor over the link.
+// asking the monitor over a link of the pool.
 #pragma once
 
 #include <optional>
@@ -14,14 +14,16 @@
 #include "apppass/secret_string.hh"
 #include "http_parse.hh"
 #include "http_server.hh"
+#include "link_pool.hh"
 
 namespace apppass::portal {
 
 // The session cookie: read by http_server.cc for every request, set and cleared by routes.cc.
 inline constexpr const char* kSessionCookie = "apppass_session";
 
+// Read-only once the server has started: the request threads share it.
 struct Site {
-    int link = -1;  // to the monitor
+    LinkPool* links = nullptr;  // to the monitor; the pool is safe for every thread
     HttpOptions options;
     std::string css, js;
 };

@@ -28,6 +28,7 @@ constexpr const char* kSecurityPolicy =
     "frame-ancestors 'none'; base-uri 'none'";
 
 Site g_site;
+LinkPool g_links;
 
 // The body of one request. Reserved once at the largest form accepted, so it never grows (a
 // reallocation would leave a copy of the password behind), and wiped when freed.
@@ -168,8 +169,9 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-int run_http_server(int listen_fd, int link_fd, const HttpOptions& options) {
-    g_site.link = link_fd;
+int run_http_server(int listen_fd, int first_link_fd, std::size_t link_count, const HttpOptions& options) {
+    g_links.open(first_link_fd, link_count);
+    g_site.links = &g_links;
     g_site.options = options;
     g_site.css = read_file(options.static_dir + "/portal.css");
     g_site.js = read_file(options.static_dir + "/portal.js");
@@ -183,12 +185,16 @@ int run_http_server(int listen_fd, int link_fd, const HttpOptions& options) {
     sigaddset(&mask, SIGINT);
     sigprocmask(SIG_BLOCK, &mask, nullptr);  // inherited by libmicrohttpd's thread
     signal(SIGPIPE, SIG_IGN);
+    // A thread per connection: a request waits for the monitor (a PAM step may take seconds),
+    // and in a thread pool each thread's other connections would wait with it. The connection
+    // limit bounds the threads; the handlers keep their buffers on the heap, so a small stack
+    // is enough.
     MHD_Daemon* daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &handle, nullptr,
-        MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_NOTIFY_COMPLETED, &completed, nullptr,
-        MHD_OPTION_CONNECTION_LIMIT, 128u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 16u,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
+        nullptr, nullptr, &handle, nullptr, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_NOTIFY_COMPLETED,
+        &completed, nullptr, MHD_OPTION_CONNECTION_LIMIT, 128u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 16u,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(64 * 1024),
-        MHD_OPTION_END);
+        MHD_OPTION_THREAD_STACK_SIZE, static_cast<size_t>(512 * 1024), MHD_OPTION_END);
     if (daemon == nullptr) {
         fprintf(stderr, "apppass-portal: libmicrohttpd did not start\n");
         return 1;

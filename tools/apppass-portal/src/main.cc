@@ -18,6 +18,7 @@
 #include "drop_privileges.hh"
 #include "http_server.hh"
 #include "link.hh"
+#include "link_pool.hh"
 #include "monitor.hh"
 #include "pam_service_name.hh"
 
@@ -124,17 +125,28 @@ int main(int argc, char** argv) {
     options.worker.answer_timeout = std::chrono::seconds(signin);
 
     auto spawn_http = [&]() -> std::optional<HttpChild> {
-        auto pair = seqpacket_pair();
-        if (!pair) return std::nullopt;
+        HttpChild child;
+        std::vector<Fd> theirs;
+        for (std::size_t i = 0; i < kMonitorLinks; ++i) {
+            auto pair = seqpacket_pair();
+            if (!pair) return std::nullopt;
+            child.links.push_back(std::move(pair->first));
+            theirs.push_back(std::move(pair->second));
+        }
         const pid_t pid = fork();
         if (pid < 0) return std::nullopt;
         if (pid == 0) {
-            // Only the listening socket (as 3) and its own link (as 4) stay open: not the
-            // monitor's signalfd, not any session worker's link.
-            const int link_high = fcntl(pair->second.get(), F_DUPFD, 100);
-            const int listen_high = fcntl(listen_fd, F_DUPFD, 100);
-            if (link_high < 0 || listen_high < 0 || dup2(listen_high, 3) < 0 || dup2(link_high, 4) < 0) _exit(1);
-            close_range(5, ~0U, 0);
+            // Only the listening socket (as 3) and its links (as 4 and on) stay open: not the
+            // monitor's signalfd, not any session worker's link. Each is first moved above the
+            // range it goes to, so no dup2 overwrites one still to be moved.
+            constexpr int kFirstLink = 4;
+            const int listen_high = fcntl(listen_fd, F_DUPFD, 200);
+            std::vector<int> high;
+            for (const auto& fd : theirs) high.push_back(fcntl(fd.get(), F_DUPFD, 200));
+            if (listen_high < 0 || dup2(listen_high, 3) < 0) _exit(1);
+            for (std::size_t i = 0; i < high.size(); ++i)
+                if (high[i] < 0 || dup2(high[i], kFirstLink + static_cast<int>(i)) < 0) _exit(1);
+            close_range(kFirstLink + static_cast<unsigned>(high.size()), ~0U, 0);
             prctl(PR_SET_PDEATHSIG, SIGTERM);
             sigset_t none;
             sigemptyset(&none);
@@ -143,9 +155,10 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "apppass-portal: could not become %s\n", http_user.c_str());
                 _exit(1);
             }
-            _exit(run_http_server(3, 4, http_options));
+            _exit(run_http_server(3, kFirstLink, high.size(), http_options));
         }
-        return HttpChild{pid, std::move(pair->first)};
+        child.pid = pid;
+        return child;
     };
     sd_notify(0, "READY=1");
     return run_monitor(options, spawn_http);

@@ -5,10 +5,16 @@
 // relays to it only what a signed-in session may ask. It trusts nothing else the HTTP process
 // says: every field is checked here, and when the HTTP process ends, every session ends with
 // it, because a process that may have been taken over has seen their cookies.
+//
+// It never waits on one conversation: one loop polls its signals, every link of the HTTP
+// process and the link of every session that has a question in flight, each with a deadline.
+// A sign-in step, a list or a change is started and the loop goes on; the HTTP process's
+// question is answered when the worker (or a change's confirming child) answers.
 #pragma once
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -27,7 +33,7 @@ struct MonitorOptions {
 
 struct HttpChild {
     pid_t pid = -1;
-    Fd link;
+    std::vector<Fd> links;  // the monitor's ends, one per link of the HTTP process's pool
 };
 
 // Runs until SIGTERM or SIGINT (exit status 0) or until the HTTP process cannot be restarted

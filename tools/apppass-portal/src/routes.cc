@@ -20,9 +20,12 @@ namespace apppass::portal {
 namespace {
 
 constexpr const char* kSigninCookie = "apppass_signin";  // double-submit token of the first form
-// Longer than the monitor ever takes (a PAM step: 60 s); a reply later than this would belong
-// to a request given up on, so the process ends instead of reading it as the next one's.
+// Longer than the monitor ever takes to answer (it answers within 140 s, time waiting behind
+// another tab's request included); a reply later than this would belong to a request given up
+// on, so the process ends instead of letting the link carry it to the next one's question.
 constexpr std::chrono::seconds kMonitorTimeout{150};
+// How long a request waits for a free link before the page says the portal is busy.
+constexpr std::chrono::seconds kLinkWait{5};
 
 WipedStdString wiped(std::string_view text) { return WipedStdString(text.data(), text.size()); }
 
@@ -54,9 +57,16 @@ class Router {
 public:
     explicit Router(const Site& s) : site(s) {}
 
+    // The monitor's reply to REQUEST. A link whose reply failed or came too late is never
+    // used again: the process ends, and the monitor ends every session with it (fail closed,
+    // as a process out of step with its monitor may have been taken over).
     Message ask(const Message& request) {
-        if (!send_message(site.link, request)) _exit(1);
-        Received got = receive_message(site.link, kMonitorTimeout);
+        auto lease = site.links->borrow(kLinkWait);
+        if (!lease)
+            return Message(MessageType::Refused, {std::string(refusal_name(Refusal::Busy)),
+                                                  "The page is busy; try again in a minute."});
+        if (!send_message(lease->fd(), request)) _exit(1);
+        Received got = receive_message(lease->fd(), kMonitorTimeout);
         if (got.status != ReceiveStatus::Ok) _exit(1);  // the monitor is gone or out of step
         return std::move(got.message);
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "session_table.hh"
 
+#include <iterator>
+
 #include "random_token.hh"
 
 namespace apppass::portal {
@@ -15,6 +17,7 @@ Session* SessionTable::start(std::string user, std::string remote, Clock::time_p
     s.user = std::move(user);
     s.remote = std::move(remote);
     s.started = s.last_seen = now;
+    s.serial = ++next_serial_;
     return &s;
 }
 
@@ -32,10 +35,15 @@ void SessionTable::rotate(Session& session) {
     session.csrf = random_token();
 }
 
-pid_t SessionTable::remove(Session& session) {
-    const pid_t pid = session.worker;
-    sessions_.remove_if([&](const Session& s) { return &s == &session; });
-    return pid;
+std::list<Session> SessionTable::remove(Session& session) {
+    std::list<Session> removed;
+    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+        if (&*it == &session) {
+            removed.splice(removed.end(), sessions_, it);
+            break;
+        }
+    }
+    return removed;
 }
 
 bool SessionTable::expired(const Session& s, Clock::time_point now) const {
@@ -43,29 +51,31 @@ bool SessionTable::expired(const Session& s, Clock::time_point now) const {
     return now - s.last_seen >= limits_.idle || now - s.started >= limits_.absolute;
 }
 
-std::list<pid_t> SessionTable::expire(Clock::time_point now) {
-    std::list<pid_t> ended;
+std::list<Session> SessionTable::expire(Clock::time_point now) {
+    std::list<Session> ended;
     for (auto it = sessions_.begin(); it != sessions_.end();) {
-        if (expired(*it, now)) {
-            ended.push_back(it->worker);
-            it = sessions_.erase(it);
-        } else {
-            ++it;
-        }
+        const auto next = std::next(it);
+        if (expired(*it, now)) ended.splice(ended.end(), sessions_, it);
+        it = next;
     }
     return ended;
 }
 
-std::list<pid_t> SessionTable::clear() {
-    std::list<pid_t> ended;
-    for (const auto& s : sessions_) ended.push_back(s.worker);
-    sessions_.clear();
+std::list<Session> SessionTable::clear() {
+    std::list<Session> ended;
+    ended.splice(ended.end(), sessions_);
     return ended;
 }
 
 Session* SessionTable::by_worker(pid_t pid) {
     for (auto& s : sessions_)
         if (s.worker == pid) return &s;
+    return nullptr;
+}
+
+Session* SessionTable::by_serial(std::uint64_t serial) {
+    for (auto& s : sessions_)
+        if (s.serial == serial) return &s;
     return nullptr;
 }
 

@@ -6,7 +6,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,9 +29,25 @@ struct SessionLimits {
     std::size_t max_signing_in = 32;
 };
 
+// A question of the HTTP process that waits for a session's worker: the link to answer on, when
+// it arrived, and the request (its fields are wiped when it is destroyed: they may hold the
+// answers that confirm a change).
+struct PendingRequest {
+    std::size_t link = 0;
+    std::chrono::steady_clock::time_point arrived;
+    Message request;
+};
+
 struct Session {
     using Clock = std::chrono::steady_clock;
     enum class State { SigningIn, Active };
+    // What the monitor waits for on this session's behalf; at most one at a time.
+    enum class Op {
+        None,
+        SigninStep,  // the worker's next PAM message (a prompt, success or failure)
+        WorkerCall,  // the worker's reply to a list
+        Confirm,     // a change, through its confirming child (confirm_child.hh)
+    };
 
     std::string id;
     std::string csrf;
@@ -42,6 +61,17 @@ struct Session {
     std::vector<std::pair<std::string, std::string>> prompts;
     Clock::time_point started;
     Clock::time_point last_seen;
+
+    // A handle that stays valid across turns of the monitor's loop: sessions are looked up by
+    // it again after anything that may have removed one, never kept as pointers.
+    std::uint64_t serial = 0;
+    Op op = Op::None;
+    Clock::time_point deadline;              // of OP
+    std::optional<PendingRequest> current;   // the request OP answers
+    std::deque<PendingRequest> waiting;      // a second tab's requests, in order
+    pid_t confirm = -1;                      // the confirming child of a change (Op::Confirm)
+    Fd confirm_link;                         // its report
+    std::optional<Message> confirm_reply;    // the worker's reply, relayed by that child
 };
 
 class SessionTable {
@@ -56,14 +86,19 @@ public:
     // New id and token for a session that just signed in, so an id seen before sign-in
     // (session fixation) is worth nothing after it.
     void rotate(Session& session);
-    // Removes SESSION; returns its worker's pid (or -1) for the caller to end.
-    pid_t remove(Session& session);
-    // Removes every session past a timeout; returns the workers to end.
-    std::list<pid_t> expire(Clock::time_point now);
+    // Removes SESSION and hands it over, for the caller to end its worker and answer what it
+    // was asked.
+    std::list<Session> remove(Session& session);
+    // Removes every session past a timeout and hands them over.
+    std::list<Session> expire(Clock::time_point now);
     // Removes everything (the HTTP process died: none of its cookies is to be trusted).
-    std::list<pid_t> clear();
+    std::list<Session> clear();
     // The session whose worker is PID, or nullptr.
     Session* by_worker(pid_t pid);
+    // The session with this serial, or nullptr (it was removed).
+    Session* by_serial(std::uint64_t serial);
+    std::list<Session>& all() noexcept { return sessions_; }
+    const std::list<Session>& all() const noexcept { return sessions_; }
 
     bool expired(const Session& session, Clock::time_point now) const;
     std::size_t size() const noexcept { return sessions_.size(); }
@@ -71,6 +106,7 @@ public:
 private:
     SessionLimits limits_;
     std::list<Session> sessions_;
+    std::uint64_t next_serial_ = 0;
 };
 
 }  // namespace apppass::portal

@@ -33,6 +33,7 @@ constexpr std::array kShapes{
     Shape{MessageType::Created, 2, 2},       Shape{MessageType::Done, 0, 0},
     Shape{MessageType::Refused, 2, 2},       Shape{MessageType::WorkerPrompt, 3, 3},
     Shape{MessageType::WorkerAuthenticated, 1, 1}, Shape{MessageType::WorkerAuthFailed, 1, 1},
+    Shape{MessageType::ConfirmReport, 2, 2},
 };
 
 const Shape* shape_of(std::uint8_t type) {

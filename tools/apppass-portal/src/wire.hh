@@ -49,6 +49,8 @@ enum class MessageType : std::uint8_t {
     WorkerPrompt = 60, // "echo"|"secret", prompt text, notes so far
     WorkerAuthenticated = 61, // user (PAM_USER)
     WorkerAuthFailed = 62,    // sentence for the user
+    // a change's confirming child (confirm_child.hh) -> monitor, after the worker's reply if any
+    ConfirmReport = 63,       // the agent's result (confirm_result_name), "replied"|"lost"
 };
 
 // Why a request was refused: the HTTP process picks the page from this.
