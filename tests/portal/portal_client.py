@@ -37,14 +37,16 @@ class Page:
 
 
 class PortalClient:
-    def __init__(self, port, forwarded_for=None):
+    def __init__(self, port, forwarded_for=None, source=None):
         self.port = port
+        self.source = source  # the local address to connect from (127.0.0.0/8 is all loopback)
         self.cookies = {}
         self.forwarded_for = forwarded_for
         self.set_cookie_lines = []
 
     def request(self, method, path, fields=None, headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120,
+                                                source_address=(self.source, 0) if self.source else None)
         all_headers = dict(headers or {})
         if self.cookies:
             all_headers["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())

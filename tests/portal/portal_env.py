@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 
+from portal_client import PortalClient
 from testenv import BUILD_DIR, MAIN_PASSWORD, SOURCE_DIR, USER_A, USER_B
 
 PORTAL = os.environ.get("APPPASS_PORTAL", os.path.join(BUILD_DIR, "tools", "apppass-portal", "apppass-portal"))
@@ -184,3 +185,12 @@ class Portal:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+def signed_in(portal, totp, user, address):
+    """A client signed in as USER (password and code) from ADDRESS, by X-Forwarded-For."""
+    client = PortalClient(portal.port, forwarded_for=address)
+    page, labels = client.sign_in(user, MAIN_PASSWORD, totp.code(user))
+    assert page.status == 303 and page.header("location") == "/", page
+    assert labels[0] == "Password" and labels[1].startswith("One-time password (OATH)")
+    return client

@@ -12,16 +12,8 @@ import time
 import pytest
 
 from portal_client import PortalClient
-from portal_env import HTTP_USER, PORTAL, Portal, STACK_WITH_APP_PASSWORDS, USER_NOLOGIN, free_port
+from portal_env import HTTP_USER, PORTAL, Portal, STACK_WITH_APP_PASSWORDS, USER_NOLOGIN, free_port, signed_in
 from testenv import MAIN_PASSWORD, USER_A, USER_B, BusCallError
-
-
-def signed_in(portal, totp, user, address):
-    client = PortalClient(portal.port, forwarded_for=address)
-    page, labels = client.sign_in(user, MAIN_PASSWORD, totp.code(user))
-    assert page.status == 303 and page.header("location") == "/", page
-    assert labels[0] == "Password" and labels[1].startswith("One-time password (OATH)")
-    return client
 
 
 def entry_ids(page):

@@ -1,0 +1,219 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""apppass-portal serving many users at once, against the real daemon, real PAM (pam_unix,
+pam_oath and pam_exec through pam_wrapper) and real users. One PAM step is made slow on
+purpose: a pam_exec gate that holds the sign-in of one user until the test opens it, so that
+what happens meanwhile is a matter of order, not of time."""
+
+import os
+import pwd
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from portal_client import PortalClient
+from portal_env import HTTP_USER, Portal, USER_NOLOGIN, free_port, signed_in
+from testenv import MAIN_PASSWORD, USER_B
+
+# The gate comes before the password prompt: the sign-in's first PAM step waits in it.
+GATED_STACK = """auth optional pam_exec.so quiet {gate}
+auth requisite pam_unix.so
+auth required pam_oath.so usersfile={oath} window=20
+account required pam_unix.so
+"""
+
+# Run by pam_exec as root in the sign-in's worker, with PAM_USER in its environment and no
+# PATH. Every user but the one let through waits; the wait ends on its own long before the
+# monitor's own deadline for a PAM step (60 s), so a broken run fails instead of hanging.
+GATE_SCRIPT = """#!/bin/sh
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+[ "$PAM_USER" = "{free_user}" ] && exit 0
+touch "{dir}/arrived.$$"
+i=0
+while [ ! -e "{dir}/open" ] && [ $i -lt 450 ]; do sleep 0.1; i=$((i+1)); done
+exit 0
+"""
+
+
+class Gate:
+    def __init__(self, directory, free_user):
+        self.dir = directory
+        os.makedirs(directory)
+        os.chmod(directory, 0o755)
+        self.script = os.path.join(directory, "gate.sh")
+        with open(self.script, "w") as f:
+            f.write(GATE_SCRIPT.format(free_user=free_user, dir=directory))
+        os.chmod(self.script, 0o755)
+        self.open()
+
+    def open(self):
+        with open(os.path.join(self.dir, "open"), "w"):
+            pass
+
+    def close(self):
+        for name in os.listdir(self.dir):
+            if name == "open" or name.startswith("arrived."):
+                os.remove(os.path.join(self.dir, name))
+
+    def arrivals(self):
+        return len([n for n in os.listdir(self.dir) if n.startswith("arrived.")])
+
+    def wait_arrivals(self, count, timeout=40):
+        """Until COUNT sign-ins wait in the gate at the same time (a server that serves one
+        request at a time never gets there)."""
+        end = time.monotonic() + timeout
+        while self.arrivals() < count:
+            assert time.monotonic() < end, "only %d of %d sign-ins reached the slow step together" % (
+                self.arrivals(), count)
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def gated(env):
+    gate = Gate(os.path.join(env.workdir, "gate-%d" % free_port()), USER_B)
+    # Two proxies to send from (libmicrohttpd takes 16 connections per peer address).
+    portal = Portal(env, ["--trusted-proxy", "127.0.0.2"], stack=GATED_STACK.replace("{gate}", gate.script))
+    yield portal, gate
+    gate.open()
+    portal.stop()
+
+
+def create(client, csrf, name):
+    return client.post("/create", {"csrf": csrf, "name": name, "services": "", "networks": "", "expires": ""})
+
+
+def hold_sign_ins(gate, pool, clients, names):
+    """Starts a sign-in of each name from its client, all held in the slow step at once."""
+    forms = [c.get("/signin") for c in clients]
+    gate.close()
+    stuck = [pool.submit(c.post, "/signin", {"csrf": f.csrf, "user": name})
+             for c, f, name in zip(clients, forms, names)]
+    gate.wait_arrivals(len(clients))
+    return stuck
+
+
+def test_a_slow_sign_in_step_does_not_hold_up_another_user(env, gated, totp):
+    portal, gate = gated
+    slow = PortalClient(portal.port, forwarded_for="192.0.2.31")
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            [stuck] = hold_sign_ins(gate, pool, [slow], [USER_NOLOGIN])
+            # Another user signs in, lists and creates while that step has not finished.
+            bob = signed_in(portal, totp, USER_B, "192.0.2.32")
+            listed = bob.get("/")
+            assert listed.status == 200 and "You have no app passwords yet." in listed.body
+            created = create(bob, listed.csrf, "while dora waits")
+            assert created.status == 200 and 'id="secret"' in created.body
+            assert not stuck.done()
+            gate.open()
+            page = stuck.result()
+        # The held sign-in goes on where it was.
+        assert page.status == 200 and page.label == "Password"
+        page = slow.post("/signin/answer", {"csrf": page.csrf, "answer": MAIN_PASSWORD})
+        assert page.status == 200 and page.label.startswith("One-time password (OATH)")
+        page = slow.post("/signin/answer", {"csrf": page.csrf, "answer": totp.code(USER_NOLOGIN)})
+        assert page.status == 303 and page.header("location") == "/", page
+        assert [e["name"] for e in env.client().list(USER_B)] == ["while dora waits"]
+    finally:
+        gate.open()
+        env.client().delete_all(USER_B)
+
+
+def test_many_bad_sign_ins_at_once_do_not_stop_a_good_one(gated, totp):
+    portal, gate = gated
+    clients = [PortalClient(portal.port, forwarded_for="198.51.100.%d" % (20 + i)) for i in range(6)]
+    names = ["nobody%d" % i for i in range(6)]
+    try:
+        with ThreadPoolExecutor(len(clients)) as pool:
+            stuck = hold_sign_ins(gate, pool, clients, names)
+            signed_in(portal, totp, USER_B, "198.51.100.40")
+            assert not [f for f in stuck if f.done()]
+            gate.open()
+            prompts = [f.result() for f in stuck]
+            assert [(p.status, p.label) for p in prompts] == [(200, "Password")] * len(clients)
+            # and all of them wrong at once (pam_unix sleeps after each), refused one by one
+            refused = list(pool.map(
+                lambda cp: cp[0].post("/signin/answer", {"csrf": cp[1].csrf, "answer": "wrong-" + MAIN_PASSWORD}),
+                zip(clients, prompts)))
+        assert [(p.status, p.alert.startswith("Sign-in failed")) for p in refused] == [(403, True)] * len(clients)
+    finally:
+        gate.open()
+
+
+def test_one_sign_in_step_at_a_time_for_a_name_and_for_an_address(gated):
+    # Otherwise guesses sent side by side would all be checked before the throttle counted the
+    # first failure.
+    portal, gate = gated
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            stuck = hold_sign_ins(gate, pool, [PortalClient(portal.port, forwarded_for="198.51.100.50")],
+                                  [USER_NOLOGIN])
+            for address, name in (("198.51.100.51", USER_NOLOGIN), ("198.51.100.50", "nobody9")):
+                client = PortalClient(portal.port, forwarded_for=address)
+                page, labels = client.sign_in(name, MAIN_PASSWORD)
+                assert (page.status, labels) == (429, []) and page.alert == (
+                    "Another sign-in with this name or from this address is being checked. Try again in a moment.")
+            assert not stuck[0].done()
+            gate.open()
+            assert stuck[0].result().label == "Password"
+    finally:
+        gate.open()
+
+
+def test_when_every_link_to_the_monitor_is_taken_the_page_says_it_is_busy(gated):
+    portal, gate = gated
+    clients = [PortalClient(portal.port, forwarded_for="198.51.100.%d" % (60 + i), source="127.0.0.%d" % (1 + i % 2))
+               for i in range(16)]
+    try:
+        with ThreadPoolExecutor(len(clients)) as pool:
+            stuck = hold_sign_ins(gate, pool, clients, ["nobody%d" % (10 + i) for i in range(16)])
+            late = PortalClient(portal.port, source="127.0.0.3")
+            page, labels = late.sign_in("nobody30", MAIN_PASSWORD)
+            assert (page.status, labels, page.alert) == (503, [], "The page is busy; try again in a minute.")
+            assert not [f for f in stuck if f.done()]
+            gate.open()
+            assert [f.result().label for f in stuck] == ["Password"] * len(clients)
+    finally:
+        gate.open()
+
+
+def test_requests_of_one_session_from_several_tabs_all_complete(env, gated, totp):
+    portal, _ = gated
+    bob = signed_in(portal, totp, USER_B, "192.0.2.34")
+    listed = bob.get("/")
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            pages = list(pool.map(lambda i: create(bob, listed.csrf, "tab %d" % i) if i % 2 == 0 else bob.get("/"),
+                                  range(4)))
+        assert [p.status for p in pages] == [200] * 4
+        assert sorted(e["name"] for e in env.client().list(USER_B)) == ["tab 0", "tab 2"]
+    finally:
+        env.client().delete_all(USER_B)
+
+
+def test_killing_the_http_process_mid_request_ends_every_session(env, gated, totp):
+    portal, gate = gated
+    bob = signed_in(portal, totp, USER_B, "192.0.2.35")
+    assert bob.get("/").status == 200
+    slow = PortalClient(portal.port, forwarded_for="192.0.2.36")
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            [stuck] = hold_sign_ins(gate, pool, [slow], [USER_NOLOGIN])
+            old_http = portal.http_pid()
+            os.kill(old_http, signal.SIGKILL)
+            with pytest.raises(OSError):
+                stuck.result()  # its connection goes with the process
+        end = time.monotonic() + 20
+        while time.monotonic() < end and portal.http_pid() in (None, old_http):
+            time.sleep(0.05)
+        portal.wait_ready()
+        assert bob.get("/").status == 303
+        # Neither the signed-in session's worker nor the held sign-in's is left.
+        http_uid = pwd.getpwnam(HTTP_USER).pw_uid
+        end = time.monotonic() + 20
+        while time.monotonic() < end and len(portal.children()) > 1:
+            time.sleep(0.05)
+        assert [ids[0][0] for ids in portal.children().values()] == [http_uid]
+    finally:
+        gate.open()
