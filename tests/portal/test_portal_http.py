@@ -307,3 +307,35 @@ def test_an_app_password_never_signs_in_under_another_name_of_the_portal_family(
     finally:
         portal.stop()
         env.client().delete_all(USER_A)
+
+
+def regions_holding(pid, needle):
+    """The mappings of PID (from /proc/PID/maps) whose memory holds NEEDLE, read through
+    /proc/PID/mem as root."""
+    found = []
+    with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb", buffering=0) as mem:
+        for line in maps:
+            fields = line.split()
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            if not fields[1].startswith("r") or (len(fields) > 5 and fields[5] in ("[vvar]", "[vsyscall]")):
+                continue
+            try:
+                mem.seek(start)
+                data = mem.read(end - start)
+            except OSError:
+                continue
+            if needle in data:
+                found.append(line.strip())
+    return found
+
+
+def test_the_password_is_not_left_in_the_http_process_memory(portal, totp):
+    # The form body passes through libmicrohttpd's read buffer (its connection memory pool),
+    # the request's body, the parsed form and the message to the monitor: none keeps it.
+    client = signed_in(portal, totp, USER_NOLOGIN, "192.0.2.17")
+    assert client.get("/").status == 200
+    assert regions_holding(portal.http_pid(), MAIN_PASSWORD.encode()) == []
+    # the control: the search does find what the process holds (its style sheet)
+    with open(os.path.join(portal.workdir, "static", "portal.css"), "rb") as f:
+        style = f.read()
+    assert regions_holding(portal.http_pid(), style[:64]) != []

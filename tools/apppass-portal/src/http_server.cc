@@ -124,6 +124,10 @@ MHD_Result handle(void*, MHD_Connection* connection, const char* url, const char
             if (request->body.capacity() < kMaxFormBytes) request->body.reserve(kMaxFormBytes);
             if (request->body.size() + *upload_size > kMaxFormBytes) request->too_big = true;
             else request->body.append(upload_data, *upload_size);
+            // The chunk lies in libmicrohttpd's read buffer (the connection's memory pool),
+            // writable memory it has handed over as processed: wiped now, so the form's
+            // answers are not left there until the pool is next cleared.
+            explicit_bzero(const_cast<char*>(upload_data), *upload_size);
             *upload_size = 0;
             return MHD_YES;
         }
@@ -188,7 +192,9 @@ int run_http_server(int listen_fd, int first_link_fd, std::size_t link_count, co
     // A thread per connection: a request waits for the monitor (a PAM step may take seconds),
     // and in a thread pool each thread's other connections would wait with it. The connection
     // limit bounds the threads; the handlers keep their buffers on the heap, so a small stack
-    // is enough.
+    // is enough. The memory pool of 64 KiB is above libmicrohttpd's 32 KiB threshold, so it is
+    // mmap'd: zeroed between requests and unmapped when the connection ends (docs/portal.md,
+    // "Secrets in memory").
     MHD_Daemon* daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
         nullptr, nullptr, &handle, nullptr, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_NOTIFY_COMPLETED,
