@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The monitor's sessions: ids, rotation, the three timeouts and the limits.
+// The monitor's sessions: ids, rotation, the three timeouts, the limits and the serials.
 #include <string>
 
 #include "session_table.hh"
@@ -57,6 +57,29 @@ void limits(void**) {
     assert_int_equal(t.clear().size(), 2);
 }
 
+// The monitor keeps serials, not pointers, across turns of its loop: a removed session is no
+// longer found by its serial, and is handed over whole, with the requests it was asked.
+void serials_and_removal(void**) {
+    SessionTable t(kLimits);
+    const auto now = SessionTable::Clock::time_point{} + 10000s;
+    Session* a = t.start("alice", "a", now);
+    Session* b = t.start("bob", "b", now);
+    const auto serial_a = a->serial, serial_b = b->serial;
+    assert_true(serial_a != serial_b);
+    assert_ptr_equal(t.by_serial(serial_a), a);
+    a->waiting.push_back(PendingRequest{3, now, Message(MessageType::List, {"id"})});
+    auto removed = t.remove(*a);
+    assert_int_equal(removed.size(), 1);
+    assert_int_equal(removed.front().serial, serial_a);
+    assert_int_equal(removed.front().waiting.size(), 1);
+    assert_int_equal(removed.front().waiting.front().link, 3);
+    assert_null(t.by_serial(serial_a));
+    assert_ptr_equal(t.by_serial(serial_b), b);
+    // a new session never takes an old serial
+    Session* c = t.start("carol", "c", now);
+    assert_true(c->serial != serial_a && c->serial != serial_b);
+}
+
 }  // namespace
 
 int main() {
@@ -64,6 +87,7 @@ int main() {
         cmocka_unit_test(ids_and_rotation),
         cmocka_unit_test(timeouts),
         cmocka_unit_test(limits),
+        cmocka_unit_test(serials_and_removal),
     };
     return cmocka_run_group_tests_name("portal sessions", tests, nullptr, nullptr);
 }

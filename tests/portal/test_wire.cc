@@ -37,6 +37,10 @@ void shapes_are_enforced(void**) {
     assert_false(decode(encode(entries)).has_value());
     for (std::size_t i = 1; i < kEntryFields; ++i) entries.fields.push_back("x");
     assert_true(decode(encode(entries)).has_value());
+    // a confirming child's report: the agent's result and whether the worker replied, no more
+    assert_true(decode(encode(Message(MessageType::ConfirmReport, {"refused", "replied"}))).has_value());
+    assert_false(decode(encode(Message(MessageType::ConfirmReport, {"refused"}))).has_value());
+    assert_false(decode(encode(Message(MessageType::ConfirmReport, {"refused", "replied", "x"}))).has_value());
     // a change carries at most kMaxConfirmAnswers answers that confirm it
     for (const auto type : {MessageType::Create, MessageType::Delete, MessageType::Rename, MessageType::Rotate}) {
         Message change(type, {"sid", "token", "x"});
