@@ -11,13 +11,16 @@ polkitd on the standard bus socket whatever its environment says)."""
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 import testenv
 from polkit_world import PolkitWorld, in_private_mount_namespace
-from portal_env import OATH_SECRET, Portal, USER_NOLOGIN, ensure_users
-from testenv import MAIN_PASSWORD, require_test_users
+from pam_gate import Gate
+from portal_client import PortalClient
+from portal_env import OATH_SECRET, Portal, USER_NOLOGIN, ensure_users, signed_in
+from testenv import MAIN_PASSWORD, USER_B, require_test_users
 
 selenium = pytest.importorskip("selenium")
 from portal_browser import Pages, browser  # noqa: E402,F401 (a fixture)
@@ -26,8 +29,10 @@ from selenium.webdriver.common.by import By  # noqa: E402
 NOT_ACCEPTED = "Your password or code was not accepted. Nothing was changed."
 
 # The host's polkit-1 service as an administrator with a second factor writes it: the same
-# factors as the portal's sign-in, and app passwords refused by pam_apppass first.
+# factors as the portal's sign-in, and app passwords refused by pam_apppass first. The gate
+# (pam_gate.py), open unless a test closes it, holds a confirmation in the middle.
 POLKIT_STACK = ("auth [success=done ignore=ignore default=die] {pam_apppass}\n"
+                "auth optional pam_exec.so quiet {gate}\n"
                 "auth requisite pam_unix.so\n"
                 "auth required pam_oath.so usersfile={oath} window=20\n"
                 "account required pam_unix.so\n")
@@ -59,11 +64,15 @@ def world_env():
     with open(oath, "w") as f:
         f.write("HOTP/T30/6 %s - %s\n" % (USER_NOLOGIN, OATH_SECRET))
     os.chmod(oath, 0o600)
-    world = PolkitWorld(POLKIT_STACK, oath=oath)
+    gate = Gate(os.path.join(oath_dir, "gate"), "")
+    world = PolkitWorld(POLKIT_STACK, oath=oath, gate=gate.script)
     try:
         assert os.listdir(world.rules) == []  # no rule: polkit's defaults decide
-        yield WorldEnv(world)
+        env = WorldEnv(world)
+        env.gate = gate
+        yield env
     finally:
+        gate.open()
         world.close()
         shutil.rmtree(oath_dir, ignore_errors=True)
 
@@ -221,3 +230,32 @@ def test_rename_and_rotate_are_confirmed_too(world_env, portal, totp, browser):
         pages.shot("failure")
         print(portal.log_text())
         raise
+
+
+def test_a_change_waiting_for_its_confirmation_holds_up_nobody_else(world_env, portal, totp):
+    # The confirmation runs in a child of the monitor: while polkit's helper is held in the
+    # polkit-1 stack, another user signs in and lists, and the same session's other tab gets
+    # its form at once; its list waits its turn and is answered after the change.
+    gate = world_env.gate
+    dora = signed_in(portal, totp, USER_NOLOGIN, "192.0.2.52")
+    listed = dora.get("/")
+    gate.close()
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            change = pool.submit(dora.post, "/create", {
+                "csrf": listed.csrf, "name": "Phone Mail", "services": "", "networks": "", "expires": "",
+                "confirm1": MAIN_PASSWORD, "confirm2": totp.code(USER_NOLOGIN)})
+            gate.wait_arrivals(1)
+            bob = signed_in(portal, totp, USER_B, "192.0.2.53")
+            assert bob.get("/").status == 200
+            assert dora.get("/create").status == 200
+            second_tab = pool.submit(dora.get, "/")
+            assert not change.done()
+            gate.open()
+            created = change.result()
+            assert created.status == 200 and 'id="secret"' in created.body
+            later = second_tab.result()
+        assert later.status == 200 and "Phone Mail" in later.body
+        assert names(world_env) == ["Phone Mail"]
+    finally:
+        gate.open()
