@@ -194,3 +194,23 @@ def signed_in(portal, totp, user, address):
     assert page.status == 303 and page.header("location") == "/", page
     assert labels[0] == "Password" and labels[1].startswith("One-time password (OATH)")
     return client
+
+
+def regions_holding(pid, needle):
+    """The mappings of PID (from /proc/PID/maps) whose memory holds NEEDLE, read through
+    /proc/PID/mem as root."""
+    found = []
+    with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb", buffering=0) as mem:
+        for line in maps:
+            fields = line.split()
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            if not fields[1].startswith("r") or (len(fields) > 5 and fields[5] in ("[vvar]", "[vsyscall]")):
+                continue
+            try:
+                mem.seek(start)
+                data = mem.read(end - start)
+            except OSError:
+                continue
+            if needle in data:
+                found.append(line.strip())
+    return found

@@ -12,7 +12,8 @@ import time
 import pytest
 
 from portal_client import PortalClient
-from portal_env import HTTP_USER, PORTAL, Portal, STACK_WITH_APP_PASSWORDS, USER_NOLOGIN, free_port, signed_in
+from portal_env import (HTTP_USER, PORTAL, Portal, STACK_WITH_APP_PASSWORDS, USER_NOLOGIN, free_port, regions_holding,
+                        signed_in)
 from testenv import MAIN_PASSWORD, USER_A, USER_B, BusCallError
 
 
@@ -307,26 +308,6 @@ def test_an_app_password_never_signs_in_under_another_name_of_the_portal_family(
     finally:
         portal.stop()
         env.client().delete_all(USER_A)
-
-
-def regions_holding(pid, needle):
-    """The mappings of PID (from /proc/PID/maps) whose memory holds NEEDLE, read through
-    /proc/PID/mem as root."""
-    found = []
-    with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb", buffering=0) as mem:
-        for line in maps:
-            fields = line.split()
-            start, end = (int(x, 16) for x in fields[0].split("-"))
-            if not fields[1].startswith("r") or (len(fields) > 5 and fields[5] in ("[vvar]", "[vsyscall]")):
-                continue
-            try:
-                mem.seek(start)
-                data = mem.read(end - start)
-            except OSError:
-                continue
-            if needle in data:
-                found.append(line.strip())
-    return found
 
 
 def test_the_password_is_not_left_in_the_http_process_memory(portal, totp):

@@ -19,7 +19,7 @@ import testenv
 from polkit_world import PolkitWorld, in_private_mount_namespace
 from pam_gate import Gate
 from portal_client import PortalClient
-from portal_env import OATH_SECRET, Portal, USER_NOLOGIN, ensure_users, signed_in
+from portal_env import OATH_SECRET, Portal, USER_NOLOGIN, ensure_users, regions_holding, signed_in
 from testenv import MAIN_PASSWORD, USER_B, require_test_users
 
 selenium = pytest.importorskip("selenium")
@@ -257,5 +257,32 @@ def test_a_change_waiting_for_its_confirmation_holds_up_nobody_else(world_env, p
             later = second_tab.result()
         assert later.status == 200 and "Phone Mail" in later.body
         assert names(world_env) == ["Phone Mail"]
+    finally:
+        gate.open()
+
+
+def test_a_worker_forked_during_a_change_keeps_no_copy_of_its_answers(world_env, portal, totp):
+    # A sign-in's worker is forked from the monitor while another session's change, with the
+    # password that confirms it, waits in the monitor; it wipes its copy before PAM runs.
+    gate = world_env.gate
+    dora = signed_in(portal, totp, USER_NOLOGIN, "192.0.2.54")
+    listed = dora.get("/")
+    secret = b"Confirm-" + MAIN_PASSWORD.encode()  # wrong, and found nowhere else
+    gate.close()
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            change = pool.submit(dora.post, "/create", {
+                "csrf": listed.csrf, "name": "Phone Mail", "services": "", "networks": "", "expires": "",
+                "confirm1": secret.decode(), "confirm2": totp.code(USER_NOLOGIN)})
+            gate.wait_arrivals(1)
+            assert regions_holding(portal.pid, secret) != []  # the control: the monitor holds it
+            before = set(portal.children())
+            bob = PortalClient(portal.port, forwarded_for="192.0.2.55")
+            page = bob.post("/signin", {"csrf": bob.get("/signin").csrf, "user": USER_B})
+            assert page.label == "Password"
+            [worker] = [pid for pid in portal.children() if pid not in before]
+            assert regions_holding(worker, secret) == []
+            gate.open()
+            assert change.result().alert == NOT_ACCEPTED
     finally:
         gate.open()

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <poll.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -126,6 +127,10 @@ private:
     }
     // The active session with ID, touched; nullptr when there is none.
     Session* active(const std::string& id);
+    // In a new worker, before it runs PAM and becomes its user: its copy of the monitor's
+    // memory loses every session's id and token and every request in flight (a change's
+    // answers are among them), so the worker never holds another session's secrets.
+    void forget_sessions();
     // Whether a sign-in step is in flight for USER or from REMOTE.
     bool signin_in_flight(const std::string& remote, const std::string& user) const;
 
@@ -252,6 +257,7 @@ void Monitor::start_signin(std::size_t link, const Message& request) {
         sigprocmask(SIG_SETMASK, &none, nullptr);
         signal(SIGPIPE, SIG_IGN);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        forget_sessions();
         run_session_worker(3, user, remote, options_.worker);
     }
     session->worker = pid;
@@ -315,6 +321,17 @@ void Monitor::signin_message(Session& session, Received got) {
     default:
         return signin_failed(session, "Sign-in did not finish. Start again.", "unexpected message");
     }
+}
+
+void Monitor::forget_sessions() {
+    for (auto& s : sessions_.all()) {
+        // Closed already (close_range); released so that nothing closes a number reused since.
+        (void)s.link.release();
+        (void)s.confirm_link.release();
+        explicit_bzero(s.id.data(), s.id.size());
+        explicit_bzero(s.csrf.data(), s.csrf.size());
+    }
+    sessions_.clear();  // the requests' fields are wiped as they are destroyed
 }
 
 // One sign-in step at a time for each user name and each address, as when the monitor served
