@@ -21,12 +21,12 @@ sanitizer_options() {
 # and jumps to address 0: a limitation of the sanitizer, not of this project, so it too runs in
 # stage 10 only; so do pam_refused_services and pam_shared_host, which stack pam_unix the same
 # way, and so does pam_record_main_password (on both stores), whose stacks put the record line
-# after pam_unix; portal_http and portal_browser, whose sign-in runs the portal's PAM stack
+# after pam_unix; portal_http, portal_concurrency and portal_browser, whose sign-in runs the portal's PAM stack
 # (pam_unix and pam_oath) inside the sanitizer build of apppass-portal (the portal's own parsing
 # runs under the sanitizers in portal_wire, portal_http_parse and the fuzzers).
 # integration_polkit has polkit's setuid helper load the module: the loader ignores
 # LD_PRELOAD for a setuid program, so a sanitizer build of the module cannot load there;
 # portal_polkit does both (the portal's sign-in, and polkit's helper confirming each change).
 sanitizer_excluded_tests() {
-    echo "valgrind|pam_module_binary|pam_example_stacks|pam_refused_services|pam_shared_host|pam_record_main_password|integration_polkit|portal_http|portal_browser|portal_polkit"
+    echo "valgrind|pam_module_binary|pam_example_stacks|pam_refused_services|pam_shared_host|pam_record_main_password|integration_polkit|portal_http|portal_concurrency|portal_browser|portal_polkit"
 }
