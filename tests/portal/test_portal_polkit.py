@@ -11,7 +11,7 @@ polkitd on the standard bus socket whatever its environment says)."""
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import pytest
 
@@ -232,20 +232,28 @@ def test_rename_and_rotate_are_confirmed_too(world_env, portal, totp, browser):
         raise
 
 
+def held_create(world_env, portal, totp, pool, address, password):
+    """Signs in as the nologin user from ADDRESS and submits to POOL a create of "Phone Mail"
+    confirmed with PASSWORD and a good code, held in the polkit-1 stack (the gate closed) until
+    the test opens the gate; the client and the create's future."""
+    client = signed_in(portal, totp, USER_NOLOGIN, address)
+    csrf = client.get("/").csrf
+    world_env.gate.close()
+    change = pool.submit(client.post, "/create", {
+        "csrf": csrf, "name": "Phone Mail", "services": "", "networks": "", "expires": "",
+        "confirm1": password, "confirm2": totp.code(USER_NOLOGIN)})
+    world_env.gate.wait_arrivals(1)
+    return client, change
+
+
 def test_a_change_waiting_for_its_confirmation_holds_up_nobody_else(world_env, portal, totp):
     # The confirmation runs in a child of the monitor: while polkit's helper is held in the
     # polkit-1 stack, another user signs in and lists, and the same session's other tab gets
     # its form at once; its list waits its turn and is answered after the change.
     gate = world_env.gate
-    dora = signed_in(portal, totp, USER_NOLOGIN, "192.0.2.52")
-    listed = dora.get("/")
-    gate.close()
     try:
         with ThreadPoolExecutor(2) as pool:
-            change = pool.submit(dora.post, "/create", {
-                "csrf": listed.csrf, "name": "Phone Mail", "services": "", "networks": "", "expires": "",
-                "confirm1": MAIN_PASSWORD, "confirm2": totp.code(USER_NOLOGIN)})
-            gate.wait_arrivals(1)
+            dora, change = held_create(world_env, portal, totp, pool, "192.0.2.52", MAIN_PASSWORD)
             bob = signed_in(portal, totp, USER_B, "192.0.2.53")
             assert bob.get("/").status == 200
             assert dora.get("/create").status == 200
@@ -265,16 +273,10 @@ def test_a_worker_forked_during_a_change_keeps_no_copy_of_its_answers(world_env,
     # A sign-in's worker is forked from the monitor while another session's change, with the
     # password that confirms it, waits in the monitor; it wipes its copy before PAM runs.
     gate = world_env.gate
-    dora = signed_in(portal, totp, USER_NOLOGIN, "192.0.2.54")
-    listed = dora.get("/")
     secret = b"Confirm-" + MAIN_PASSWORD.encode()  # wrong, and found nowhere else
-    gate.close()
     try:
         with ThreadPoolExecutor(1) as pool:
-            change = pool.submit(dora.post, "/create", {
-                "csrf": listed.csrf, "name": "Phone Mail", "services": "", "networks": "", "expires": "",
-                "confirm1": secret.decode(), "confirm2": totp.code(USER_NOLOGIN)})
-            gate.wait_arrivals(1)
+            dora, change = held_create(world_env, portal, totp, pool, "192.0.2.54", secret.decode())
             assert regions_holding(portal.pid, secret) != []  # the control: the monitor holds it
             before = set(portal.children())
             bob = PortalClient(portal.port, forwarded_for="192.0.2.55")
@@ -284,5 +286,26 @@ def test_a_worker_forked_during_a_change_keeps_no_copy_of_its_answers(world_env,
             assert regions_holding(worker, secret) == []
             gate.open()
             assert change.result().alert == NOT_ACCEPTED
+    finally:
+        gate.open()
+
+
+def test_a_session_keeps_four_requests_waiting_behind_a_change_and_refuses_a_fifth(world_env, portal, totp):
+    gate = world_env.gate
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            dora, change = held_create(world_env, portal, totp, pool, "192.0.2.56", MAIN_PASSWORD)
+            tabs = [pool.submit(dora.get, "/") for _ in range(5)]
+            # Four wait behind the change; the fifth is answered at once.
+            done, _ = wait(tabs, return_when=FIRST_COMPLETED)
+            [refused] = done
+            page = refused.result()
+            assert (page.status, page.alert) == (
+                503, "Your other pages are still waiting for an answer. Try again in a minute.")
+            assert not change.done()
+            gate.open()
+            assert change.result().status == 200
+            waited = [t.result() for t in tabs if t is not refused]
+        assert [(p.status, "Phone Mail" in p.body) for p in waited] == [(200, True)] * 4
     finally:
         gate.open()
