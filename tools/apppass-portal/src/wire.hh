@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The messages between the portal's three kinds of process (docs/portal.md): the HTTP process
-// asks the monitor, the monitor asks a session's worker. Each message is one SOCK_SEQPACKET
-// datagram: a type byte, a field count (u16, little endian) and the fields, each a u32 length
-// and its bytes. decode() is the only way in: it refuses unknown types, field counts outside
-// the type's range, trailing bytes and anything over the size limits, so a process never
-// acts on a message that does not have the shape its type promises.
+// The messages between the portal's kinds of process (docs/portal.md): the HTTP process
+// asks the monitor, the monitor (or a change's confirming child) asks a session's worker. Each
+// message is one SOCK_SEQPACKET datagram: a type byte, a field count (u16, little endian) and
+// the fields, each a u32 length and its bytes. decode() is the only way in: it refuses unknown
+// types, field counts outside the type's range, trailing bytes and anything over the size
+// limits, so a process never acts on a message that does not have the shape its type promises.
 #pragma once
 
 #include <cstddef>
