@@ -50,23 +50,26 @@ CallResult<Endpoint> remote_system_bus_endpoint(const std::string& host) {
     return Endpoint{Endpoint::Kind::RemoteSystemBus, host, "the system bus of " + host};
 }
 
-CallResult<TrustedPeer> trusted_daemon_peer(const char* user) {
-    TrustedPeer trusted;
-    trusted.name = std::string(user) + " or root";
-    // getpwnam_r, never getpwnam: the PAM module shares the process with the program that
-    // loaded it, whose own look-ups use the static buffer.
-    std::vector<char> buffer;
-    passwd entry{};
-    passwd* found = nullptr;
-    const int r = call_with_growing_buffer(buffer, [&](char* data, std::size_t size) {
-        return getpwnam_r(user, &entry, data, size, &found);
-    });
-    // "Not found" is 0 with no entry, or one of the codes NSS modules use for it.
-    if (r != 0 && r != ENOENT && r != ESRCH && r != EBADF && r != EPERM)
-        return failure_from_errno(-r, std::string("cannot look up the user ") + user);
-    if (found != nullptr)
-        trusted.daemon_uid = found->pw_uid;
-    return trusted;
+TrustedPeer::TrustedPeer(std::string user) : user_(std::move(user)), name_(user_ + " or root") {}
+
+CallResult<bool> TrustedPeer::trusts(uid_t uid) const {
+    if (uid == 0)
+        return true;
+    if (!daemon_uid_) {
+        // getpwnam_r, never getpwnam: the PAM module shares the process with the program that
+        // loaded it, whose own look-ups use the static buffer.
+        std::vector<char> buffer;
+        passwd entry{};
+        passwd* found = nullptr;
+        const int r = call_with_growing_buffer(buffer, [&](char* data, std::size_t size) {
+            return getpwnam_r(user_.c_str(), &entry, data, size, &found);
+        });
+        // "Not found" is 0 with no entry, or one of the codes NSS modules use for it.
+        if (r != 0 && r != ENOENT && r != ESRCH && r != EBADF && r != EPERM)
+            return failure_from_errno(-r, "cannot look up the user " + user_);
+        daemon_uid_.emplace(found != nullptr ? std::optional<uid_t>(found->pw_uid) : std::nullopt);
+    }
+    return daemon_uid_->has_value() && uid == **daemon_uid_;
 }
 
 CallResult<DaemonConnection> DaemonConnection::open_system(const Deadline& deadline) {
@@ -74,10 +77,7 @@ CallResult<DaemonConnection> DaemonConnection::open_system(const Deadline& deadl
 }
 
 CallResult<DaemonConnection> DaemonConnection::open_trusted(const Endpoint& endpoint, const Deadline& deadline) {
-    auto trusted = trusted_daemon_peer();
-    if (!trusted)
-        return std::move(trusted).error();
-    return open(endpoint, trusted.value(), deadline);
+    return open(endpoint, TrustedPeer(), deadline);
 }
 
 CallResult<DaemonConnection> DaemonConnection::open(const Endpoint& endpoint,
@@ -232,11 +232,14 @@ CallResult<bool> DaemonConnection::check_owner(const std::string& unique, const 
     if (sd_bus_creds_get_euid(creds.get(), &uid) < 0 && sd_bus_creds_get_uid(creds.get(), &uid) < 0)
         return make_call_failure(FailureClass::UntrustedPeer,
                                  std::string("the bus did not say who owns ") + api::kBusName);
-    if (!trusted.trusts(uid))
+    auto trusts = trusted.trusts(uid);
+    if (!trusts)
+        return std::move(trusts).error();
+    if (!trusts.value())
         return make_call_failure(FailureClass::UntrustedPeer,
                                  std::string(api::kBusName) + " is owned by " + unique +
                                      " running as UID " + std::to_string(uid) + ", not " +
-                                     trusted.name);
+                                     trusted.name());
     return true;
 }
 

@@ -89,10 +89,13 @@ CallResult<DaemonConnection> DaemonConnection::open_direct(const Endpoint& endpo
     if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 || length != sizeof(peer))
         return failure_from_errno(-errno, "cannot read the credentials of " + endpoint.description);
     // Under apppassd.socket that is systemd (root), which made the socket; else apppassd.
-    if (!trusted.trusts(peer.uid))
+    auto trusts = trusted.trusts(peer.uid);
+    if (!trusts)
+        return std::move(trusts).error();
+    if (!trusts.value())
         return make_call_failure(FailureClass::UntrustedPeer,
                                  endpoint.description + " is served by UID " + std::to_string(peer.uid) +
-                                     ", not " + trusted.name);
+                                     ", not " + trusted.name());
     const int flags = fcntl(fd.get(), F_GETFL);
     if (flags < 0 || fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) < 0)
         return failure_from_errno(-errno, "cannot set up the connection");

@@ -41,20 +41,32 @@ CallResult<Endpoint> remote_system_bus_endpoint(const std::string& host);
 // The direct socket at PATH (api::kDirectSocketPath by default).
 Endpoint direct_socket_endpoint(const std::string& path);
 
-// Whom a client sends anything to: apppassd's own system user, looked up by name (USER,
-// api::kDaemonUser by default) through NSS when a connection is opened, or root.
+// Whom a client sends anything to: root, or apppassd's own system user (USER, api::kDaemonUser
+// by default), looked up by name through NSS. Nobody else.
 // Root stays trusted for two reasons. The direct socket of apppassd.socket is made by systemd,
 // and the kernel reports the process that called listen() (PID 1, uid 0) as the peer of every
 // connection to it. And uid 0 adds no adversary: it can read the key and the store, replace the
-// daemon's binary or edit the PAM stack. No other uid is trusted. Where the user does not exist
-// (no apppassd package here) only root is.
-struct TrustedPeer {
-    std::optional<uid_t> daemon_uid;
-    std::string name = "root";  // for messages: "apppass or root"
-    bool trusts(uid_t uid) const noexcept { return uid == 0 || (daemon_uid && uid == *daemon_uid); }
+// daemon's binary or edit the PAM stack. Where the user does not exist (no apppassd package
+// here) only root is trusted.
+// The user is looked up only for a peer that is not root, once per object: a login to a root
+// daemon (the default, and every connection to systemd's socket) costs no NSS look-up, which
+// for a user that does not exist means every source in nsswitch.conf.
+class TrustedPeer {
+public:
+    explicit TrustedPeer(std::string user = api::kDaemonUser);
+
+    // Whether a daemon running as UID may be sent anything. Fails only when the user database
+    // cannot be read.
+    CallResult<bool> trusts(uid_t uid) const;
+    // For messages: "apppass or root".
+    const std::string& name() const noexcept { return name_; }
+
+private:
+    std::string user_;
+    std::string name_;
+    // Looked up on first need: the user's uid, or nullopt when there is no such user.
+    mutable std::optional<std::optional<uid_t>> daemon_uid_;
 };
-// Fails only when the user database cannot be read.
-CallResult<TrustedPeer> trusted_daemon_peer(const char* user = api::kDaemonUser);
 
 class DaemonConnection {
 public:
