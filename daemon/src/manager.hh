@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "access_policy.hh"
+#include "account_memory.hh"
 #include "apppass/result.hh"
 #include "apppass/secret_string.hh"
 #include "change_notice.hh"
@@ -192,6 +193,7 @@ private:
     Store& store_;
     const HmacSha256& hmac_;
     AccessPolicy policy_;
+    AccountMemory accounts_;  // VerifyPassword's look-ups only
     Clocks clocks_;
     Throttle throttle_;
     WriteLimiter writes_;

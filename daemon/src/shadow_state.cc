@@ -26,7 +26,7 @@ bool locked_password(const char* field) {
 
 }  // namespace
 
-Result<std::optional<std::string>> shadow_refusal(const std::string& user, long today) {
+Result<std::optional<ShadowFacts>> read_shadow_facts(const std::string& user) {
     std::vector<char> buffer;
     struct spwd entry{};
     struct spwd* found = nullptr;
@@ -34,20 +34,31 @@ Result<std::optional<std::string>> shadow_refusal(const std::string& user, long 
         errno = 0;
         return getspnam_r(user.c_str(), &entry, buf, size, &found);
     });
-    // No entry: a source without shadow data (LDAP through SSSD, for one). Its own PAM
-    // account module is where its locks are enforced.
     if ((rc == 0 && found == nullptr) || rc == ENOENT)
-        return std::optional<std::string>();
+        return std::optional<ShadowFacts>();
     if (rc != 0)
         return make_error(api::ErrorCode::Internal, "cannot read the shadow entry of " + user +
                                                         " to check for a lock or an expiry: " +
                                                         std::strerror(rc));
-    if (locked_password(entry.sp_pwdp))
-        return std::optional<std::string>("the account " + user + " is locked");
+    return std::optional<ShadowFacts>(ShadowFacts{locked_password(entry.sp_pwdp), entry.sp_expire});
+}
+
+std::optional<std::string> shadow_verdict(const std::string& user, const ShadowFacts& facts, long today) {
+    if (facts.locked)
+        return "the account " + user + " is locked";
     // As pam_unix counts it: expired on the day sp_expire names (chage -E 0: at once).
-    if (entry.sp_expire != -1 && today >= entry.sp_expire)
-        return std::optional<std::string>("the account " + user + " has expired");
-    return std::optional<std::string>();
+    if (facts.expires != -1 && today >= facts.expires)
+        return "the account " + user + " has expired";
+    return std::nullopt;
+}
+
+Result<std::optional<std::string>> shadow_refusal(const std::string& user, long today) {
+    auto facts = read_shadow_facts(user);
+    if (!facts)
+        return std::move(facts).error();
+    if (!facts.value())
+        return std::optional<std::string>();
+    return shadow_verdict(user, *facts.value(), today);
 }
 
 }  // namespace apppass::daemon

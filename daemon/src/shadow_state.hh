@@ -17,10 +17,24 @@
 
 namespace apppass::daemon {
 
-// Why the account may not log in, or nullopt when shadow has nothing against it (or has no
-// entry for it, as for users of a directory that serves no shadow data). An error when the
-// shadow database cannot be read: the caller refuses then, it never assumes "not locked".
-// TODAY is the number of days since 1970-01-01, as shadow counts them.
+// What the verdict needs of a shadow entry; the verdict itself depends on the day.
+struct ShadowFacts {
+    bool locked = false;
+    long expires = -1;  // day number, -1: never
+};
+
+// USER's shadow entry, read through NSS now; nullopt when there is none (a source without
+// shadow data, LDAP through SSSD for one: its own PAM account module enforces its locks). An
+// error when the shadow database cannot be read: the caller refuses then, it never assumes
+// "not locked".
+Result<std::optional<ShadowFacts>> read_shadow_facts(const std::string& user);
+
+// Why USER may not log in by FACTS, or nullopt. TODAY is the number of days since 1970-01-01,
+// as shadow counts them.
+std::optional<std::string> shadow_verdict(const std::string& user, const ShadowFacts& facts, long today);
+
+// Both at once: why the account may not log in, or nullopt when shadow has nothing against it
+// or has no entry for it.
 Result<std::optional<std::string>> shadow_refusal(const std::string& user, long today);
 
 }  // namespace apppass::daemon

@@ -22,13 +22,14 @@ unsigned doublings_to_max(const ThrottleConfig& config) {
 Throttle::Throttle(const ThrottleConfig& config, std::size_t max_keys)
     : config_(config), per_host_(max_keys), per_user_host_(max_keys) {}
 
-std::string Throttle::host_key(std::string_view host, unsigned ipv6_prefix) {
-    if (auto address = parse_ip_address(host)) {
-        if (!address->v6 || ipv6_prefix >= 128)
-            return format_ip_address(*address);
+std::string Throttle::host_key(std::string_view host, const std::optional<IpAddress>& parsed, unsigned ipv6_prefix) {
+    if (parsed) {
+        IpAddress address = *parsed;
+        if (!address.v6 || ipv6_prefix >= 128)
+            return format_ip_address(address);
         for (unsigned bit = ipv6_prefix; bit < 128; ++bit)
-            address->bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
-        return format_ip_address(*address) + "/" + std::to_string(ipv6_prefix);
+            address.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
+        return format_ip_address(address) + "/" + std::to_string(ipv6_prefix);
     }
     std::string key(host);
     for (char& c : key)
@@ -84,45 +85,50 @@ void Throttle::add_failure(Bucket& bucket, unsigned free_failures, Clock::time_p
     bucket.last_failure = now;
 }
 
-std::optional<std::chrono::milliseconds> Throttle::wait_time(std::string_view user,
-                                                             std::string_view host,
-                                                             Clock::time_point now) const {
+Throttle::CallKeys Throttle::keys(std::string_view user, std::string_view host,
+                                  const std::optional<IpAddress>& address) const {
+    if (!config_.enabled)
+        return {};
+    CallKeys keys{host_key(host, address, config_.ipv6_prefix), {}};
+    keys.user_host = user_host_key(user, keys.host_id);
+    return keys;
+}
+
+std::optional<std::chrono::milliseconds> Throttle::wait_time(const CallKeys& keys, Clock::time_point now) const {
     if (!config_.enabled)
         return std::nullopt;
-    const std::string host_id = host_key(host, config_.ipv6_prefix);
     std::optional<std::chrono::milliseconds> by_user, by_host;
     bool known_here = false;
-    if (const Bucket* mine = per_user_host_.find(user_host_key(user, host_id))) {
+    if (const Bucket* mine = per_user_host_.find(keys.user_host)) {
         by_user = remaining(*mine, config_.user_failures, now);
         known_here = mine->last_success && now - *mine->last_success < config_.forget_after;
     }
-    if (!host_id.empty() && !known_here)
-        if (const Bucket* shared = per_host_.find(host_id))
+    if (!keys.host_id.empty() && !known_here)
+        if (const Bucket* shared = per_host_.find(keys.host_id))
             by_host = remaining(*shared, config_.host_failures, now);
     if (by_host && by_user)
         return std::max(*by_host, *by_user);
     return by_host ? by_host : by_user;
 }
 
-void Throttle::record_failure(std::string_view user, std::string_view host, Clock::time_point now) {
+void Throttle::record_failure(const CallKeys& keys, Clock::time_point now) {
     if (!config_.enabled)
         return;
-    const std::string host_id = host_key(host, config_.ipv6_prefix);
     const auto user_evictable = [&](const Bucket& b) { return !inside_delay(b, config_.user_failures, now); };
-    if (Bucket* mine = per_user_host_.touch(user_host_key(user, host_id), user_evictable))
+    if (Bucket* mine = per_user_host_.touch(keys.user_host, user_evictable))
         add_failure(*mine, config_.user_failures, now);
-    if (host_id.empty())
+    if (keys.host_id.empty())
         return;  // not a host: see the header
     const auto host_evictable = [&](const Bucket& b) { return !inside_delay(b, config_.host_failures, now); };
-    if (Bucket* shared = per_host_.touch(host_id, host_evictable))
+    if (Bucket* shared = per_host_.touch(keys.host_id, host_evictable))
         add_failure(*shared, config_.host_failures, now);
 }
 
-void Throttle::record_success(std::string_view user, std::string_view host, Clock::time_point now) {
+void Throttle::record_success(const CallKeys& keys, Clock::time_point now) {
     if (!config_.enabled)
         return;
     const auto evictable = [&](const Bucket& b) { return !inside_delay(b, config_.user_failures, now); };
-    if (Bucket* mine = per_user_host_.touch(user_host_key(user, host_key(host, config_.ipv6_prefix)), evictable)) {
+    if (Bucket* mine = per_user_host_.touch(keys.user_host, evictable)) {
         mine->level = 0;
         mine->last_success = now;
     }

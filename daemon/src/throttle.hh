@@ -31,6 +31,7 @@
 
 #include "bucket_table.hh"
 #include "config.hh"
+#include "network.hh"
 
 namespace apppass::daemon {
 
@@ -41,13 +42,32 @@ public:
     // MAX_KEYS bounds each of the two tables.
     explicit Throttle(const ThrottleConfig& config, std::size_t max_keys = 100000);
 
+    // The keys of one call, USER on HOST (ADDRESS: HOST parsed, nullopt when it is no address),
+    // made once per call for the three questions below; empty while the throttle is off.
+    struct CallKeys {
+        std::string host_id;    // host_key()
+        std::string user_host;  // the user on that host
+    };
+    CallKeys keys(std::string_view user, std::string_view host, const std::optional<IpAddress>& address) const;
+
     // How long this user on this host must still wait, or nullopt if they may try now.
-    std::optional<std::chrono::milliseconds> wait_time(std::string_view user, std::string_view host,
-                                                       Clock::time_point now) const;
-    void record_failure(std::string_view user, std::string_view host, Clock::time_point now);
+    std::optional<std::chrono::milliseconds> wait_time(const CallKeys& keys, Clock::time_point now) const;
+    void record_failure(const CallKeys& keys, Clock::time_point now);
     // Empties the user's bucket on that host and marks them known there. The host's bucket is
     // left alone: one valid account must not let a host wipe out its guesses at others.
-    void record_success(std::string_view user, std::string_view host, Clock::time_point now);
+    void record_success(const CallKeys& keys, Clock::time_point now);
+
+    // The same, parsing HOST each time.
+    std::optional<std::chrono::milliseconds> wait_time(std::string_view user, std::string_view host,
+                                                       Clock::time_point now) const {
+        return wait_time(keys(user, host, parse_ip_address(host)), now);
+    }
+    void record_failure(std::string_view user, std::string_view host, Clock::time_point now) {
+        record_failure(keys(user, host, parse_ip_address(host)), now);
+    }
+    void record_success(std::string_view user, std::string_view host, Clock::time_point now) {
+        record_success(keys(user, host, parse_ip_address(host)), now);
+    }
 
     // New settings from a reloaded configuration; the counters are kept, so a reload does
     // not give a guessing host a fresh allowance.
@@ -64,7 +84,11 @@ public:
     // ipv6_prefix bits ("2001:db8:1:2::/64": one client owns a whole /64), a host name in lower
     // case. Otherwise "::ffff:192.0.2.1" or a fresh address from the same /64 would each get a
     // fresh allowance.
-    static std::string host_key(std::string_view host, unsigned ipv6_prefix);
+    static std::string host_key(std::string_view host, unsigned ipv6_prefix) {
+        return host_key(host, parse_ip_address(host), ipv6_prefix);
+    }
+    // The same for HOST parsed already (ADDRESS).
+    static std::string host_key(std::string_view host, const std::optional<IpAddress>& address, unsigned ipv6_prefix);
 
 private:
     std::optional<std::chrono::milliseconds> remaining(const Bucket& bucket, unsigned free_failures,

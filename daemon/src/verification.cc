@@ -15,17 +15,16 @@
 #include "idle_expiry.hh"
 #include "manager.hh"
 #include "network.hh"
-#include "shadow_state.hh"
 
 namespace apppass::daemon {
 namespace {
 
 using api::ErrorCode;
 
-bool valid_from(const Entry& entry, std::string_view remote_host) {
+// ADDRESS: the call's remote host, parsed once for the whole call.
+bool valid_from(const Entry& entry, const std::optional<IpAddress>& address) {
     if (entry.networks.empty())
         return true;
-    const auto address = parse_ip_address(remote_host);
     return address && std::any_of(entry.networks.begin(), entry.networks.end(), [&](const auto& text) {
                auto network = Network::parse(text);
                return network && network.value().contains(*address);
@@ -73,7 +72,7 @@ Result<std::string> Manager::verify(const Caller& caller, std::string_view user,
 Result<std::string> Manager::verify_checked(std::string_view user, std::string_view password,
                                             std::string_view service, std::string_view remote_host,
                                             EventFields& matched) {
-    auto account = find_account(user);
+    auto account = accounts_.account(user);
     if (!account)
         return std::move(account).error();
     if (!account.value())
@@ -108,21 +107,24 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
         return make_error(ErrorCode::NoAppPasswords, *refusal.value());
     // A locked or expired account's app passwords are refused like a wrong one (no oracle for
     // the lock), but not counted: nobody guessed anything.
-    auto locked = shadow_refusal(target.name, static_cast<long>(clocks_.wall() / (86400LL * 1000000)));
+    auto locked = accounts_.shadow_refusal(target.name, static_cast<long>(clocks_.wall() / (86400LL * 1000000)));
     if (!locked)
         return std::move(locked).error();
     if (locked.value())
         return make_error(ErrorCode::BadPassword, *locked.value());
 
+    // The remote host is parsed here, once, for the throttle's keys and the entry's networks.
+    const auto address = parse_ip_address(remote_host);
+    const auto throttle_keys = throttle_.keys(user, remote_host, address);
     const auto now = clocks_.monotonic();
-    if (const auto wait = throttle_.wait_time(user, remote_host, now)) {
+    if (const auto wait = throttle_.wait_time(throttle_keys, now)) {
         const auto seconds = (wait->count() + 999) / 1000;
         return make_error(ErrorCode::Throttled, "too many failed attempts from this host; try again in " +
                                                     std::to_string(seconds) + " s");
     }
 
     const auto bad = [&](std::string why) {
-        throttle_.record_failure(user, remote_host, now);
+        throttle_.record_failure(throttle_keys, now);
         return make_error(ErrorCode::BadPassword, std::move(why));
     };
 
@@ -174,14 +176,14 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
     if (!entry.services.empty() &&
         std::find(entry.services.begin(), entry.services.end(), service) == entry.services.end())
         return bad("app password \"" + entry.name + "\" is not valid for the service " + std::string(service));
-    if (!valid_from(entry, remote_host))
+    if (!valid_from(entry, address))
         return bad("app password \"" + entry.name + "\" is not valid from " +
                    (remote_host.empty() ? std::string("an unknown host") : std::string(remote_host)));
     // The new secret of a rotation is in use: the old one has served its purpose.
     if (!by_old_secret && entry.grace_until != 0)
         if (auto s = store_.end_grace(entry.uid, entry.id, wall); !s)
             log_message(LOG_WARNING, "cannot end the grace of a rotated app password: " + s.error().message);
-    throttle_.record_success(user, remote_host, now);
+    throttle_.record_success(throttle_keys, now);
     last_uses_.record(Use{entry.id, wall, std::string(service), std::string(remote_host)});
     return format_entry_id(entry.id);
 }

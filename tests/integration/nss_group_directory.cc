@@ -9,11 +9,13 @@
 // files account too): while the file named by APPPASS_TEST_USERS_DOWN exists, looking it up
 // answers NSS_STATUS_UNAVAIL with EPERM (or ENOENT, as libnss_sss does when SSSD is down),
 // which some modules also use for "no such user" and which must never be taken for it when an
-// entry's account is checked.
+// entry's account is checked; when that file holds "GONE", the account has been deleted from the
+// directory: "not found".
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include <grp.h>
 #include <nss.h>
@@ -36,17 +38,20 @@ bool flag_set(const char* variable) {
 
 bool directory_down() { return flag_set("APPPASS_TEST_GROUPS_DOWN"); }
 
-// What the unavailable account directory says: EPERM, or ENOENT when the flag file holds
-// "ENOENT" (libnss_sss's answer when SSSD's socket is missing).
-int users_down_errno() {
+// What the flag file of the account directory holds.
+std::string users_down_text() {
     char text[16] = {};
     if (FILE* file = std::fopen(std::getenv("APPPASS_TEST_USERS_DOWN"), "r")) {
         const size_t n = std::fread(text, 1, sizeof(text) - 1, file);
         std::fclose(file);
         text[n] = '\0';
     }
-    return std::strncmp(text, "ENOENT", 6) == 0 ? ENOENT : EPERM;
+    return text;
 }
+
+// What the unavailable account directory says: EPERM, or ENOENT when the flag file holds
+// "ENOENT" (libnss_sss's answer when SSSD's socket is missing).
+int users_down_errno() { return users_down_text().starts_with("ENOENT") ? ENOENT : EPERM; }
 
 // The directory's one account into RESULT, its strings in BUFFER.
 nss_status fill_alias(struct passwd* result, char* buffer, size_t buflen, int* errnop) {
@@ -122,6 +127,10 @@ nss_status _nss_apppasstest_getpwnam_r(const char* name, struct passwd* result, 
         return NSS_STATUS_NOTFOUND;
     }
     if (flag_set("APPPASS_TEST_USERS_DOWN")) {
+        if (users_down_text().starts_with("GONE")) {
+            *errnop = ENOENT;
+            return NSS_STATUS_NOTFOUND;
+        }
         *errnop = users_down_errno();
         return NSS_STATUS_UNAVAIL;
     }

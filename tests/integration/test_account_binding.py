@@ -102,6 +102,26 @@ def test_an_account_keeps_its_app_passwords_under_its_own_name(env, accounts):
     assert [e["id"] for e in env.client().list(OLD)] == [entry_id]
 
 
+def test_a_deleted_account_is_refused_at_its_very_next_login(env, accounts):
+    """VerifyPassword remembers the account it looked up (nss_memo.hh) only while /etc/passwd is
+    unchanged: userdel rewrites it, so the very next login is refused, with no wait."""
+    add_account_with_a_free_uid(OLD)
+    entry_id, password = env.client().create(OLD, "phone")
+    assert env.client().verify(OLD, password, "imap", "") == entry_id
+    remove_account(OLD)
+    e = error_of(lambda: env.client().verify(OLD, password, "imap", ""))
+    assert (e.short, e.message) == ("NoSuchUser", 'there is no user "%s"' % OLD)
+
+
+def test_a_renamed_account_is_refused_under_its_old_name_at_once(env, accounts):
+    add_account_with_a_free_uid(OLD)
+    entry_id, password = env.client().create(OLD, "phone")
+    assert env.client().verify(OLD, password, "imap", "") == entry_id
+    as_system("usermod", "--login", NEW, OLD)
+    e = error_of(lambda: env.client().verify(OLD, password, "imap", ""))
+    assert (e.short, e.message) == ("NoSuchUser", 'there is no user "%s"' % OLD)
+
+
 def test_purge_orphans_removes_what_gone_accounts_left_and_is_for_root_only(env, accounts):
     uid = add_account_with_a_free_uid(OLD)
     env.client().create(OLD, "one")

@@ -4,8 +4,11 @@ daemon under nss_wrapper, with an account served by a directory the test can mak
 (nss_group_directory.cc, loaded as an NSS module the way LDAP or SSSD would be): while the
 directory answers EPERM or ENOENT (which some modules also say for "no such user"), a login with an app
 password made for that account is refused as a temporary failure, nothing in the store changes,
-and the throttle does not move; once the directory answers again, the password works."""
+and the throttle does not move; once the directory answers again, the password works. And an
+account deleted from the directory is refused within the second that VerifyPassword may remember
+it for (nss_memo.hh: changes of a directory touch no file the daemon could watch)."""
 import os
+import time
 
 import pytest
 
@@ -55,3 +58,24 @@ def test_an_account_directory_that_fails_refuses_the_login_and_ends_nothing(dire
             os.unlink(down)
         assert client.verify(LOGIN, password, "dovecot", "192.0.2.5") == entry_id
         assert "account-removed" not in env.daemon.log_text()
+
+
+# nss_memo.hh's time to live, and a margin for a busy machine.
+MEMORY_SECONDS = 1.0
+
+
+def test_an_account_deleted_from_the_directory_is_refused_once_its_second_is_over(directory):
+    env_vars, gone = directory
+    with TestEnv(daemon_env=env_vars) as env:
+        client = env.client()
+        entry_id, password = client.create(ALIAS, "phone")
+        assert client.verify(ALIAS, password, "dovecot", "192.0.2.5") == entry_id
+        with open(gone, "w") as flag:
+            flag.write("GONE")
+        try:
+            time.sleep(MEMORY_SECONDS + 0.5)
+            error = verify_error(client, ALIAS, password)
+            assert (error.short, error.message) == ("NoSuchUser", 'there is no user "%s"' % ALIAS), error
+        finally:
+            os.unlink(gone)
+        assert client.verify(ALIAS, password, "dovecot", "192.0.2.5") == entry_id
