@@ -82,6 +82,7 @@ private:
     static int on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept;
     static int on_reload_signal(sd_event_source*, const signalfd_siginfo*, void* userdata) noexcept;
     void arm_flush_timer();
+    void arm_flush_timer_unless_armed();
     void reload();
     std::string describe_direct_socket() const;
     Status open_direct_socket(const Config& config, AccessPolicy policy);
@@ -106,6 +107,8 @@ private:
 
 int Daemon::on_flush_timer(sd_event_source*, uint64_t, void* userdata) noexcept {
     auto* self = static_cast<Daemon*>(userdata);
+    // The store's read snapshot for logins (sqlite_read_snapshot.hh) lasts until here at most.
+    self->store_->end_read_snapshot();
     try {
         if (auto s = self->manager_->flush_records(); !s) {
             log_message(LOG_WARNING, "cannot record last uses, revoked tries or main-password logins, will retry: " + s.error().message);
@@ -241,6 +244,15 @@ void Daemon::arm_flush_timer() {
         flush_timer_.reset(raw);
 }
 
+// When the store's read snapshot begins: the flush timer ends it. A timer already armed is left
+// as it is, so that what waits to be written is not put off.
+void Daemon::arm_flush_timer_unless_armed() {
+    int enabled = SD_EVENT_OFF;
+    if (flush_timer_ && sd_event_source_get_enabled(flush_timer_.get(), &enabled) >= 0 && enabled != SD_EVENT_OFF)
+        return;
+    arm_flush_timer();
+}
+
 // The store the configuration names. The key stays in the state directory either way.
 static Result<std::unique_ptr<Store>> open_configured_store(const Config& config, const std::string& state_dir) {
     if (config.store == StoreKind::Postgresql)
@@ -288,6 +300,7 @@ int Daemon::run(const Options& options) {
     if (int r = sd_event_default(&raw_event); r < 0)
         return strerror_fail("cannot create the event loop", r);
     event_.reset(raw_event);
+    store_->on_read_snapshot([this] { arm_flush_timer_unless_armed(); });
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);

@@ -46,9 +46,9 @@ void bind_selection(StatementRun& run, const Store::Selection& which) {
 
 }  // namespace
 
-Result<SqliteLifecycle> SqliteLifecycle::prepare(sqlite3* db) {
+Result<SqliteLifecycle> SqliteLifecycle::prepare(sqlite3* db, SqliteReadSnapshot& snapshot) {
     const std::string tombstone_columns = kTombstoneColumns;
-    SqliteLifecycle lifecycle(db);
+    SqliteLifecycle lifecycle(db, snapshot);
     if (auto s = lifecycle.statements_.prepare(kStatementCount, {
             {kRetireCopy, std::string("INSERT OR REPLACE INTO tombstones (secret_hash, id, uid, user_name, name, reason, revoked)"
                           " SELECT secret_hash, id, uid, user_name, name, ?4, ?5 FROM entries") + kSelection},
@@ -101,7 +101,7 @@ Result<unsigned> SqliteLifecycle::retire(const Store::Selection& which, std::str
 }
 
 Result<std::optional<Tombstone>> SqliteLifecycle::find_tombstone(const Digest& secret_hash) {
-    StatementRun run(statements_[kFindTombstone]);
+    StatementRun run(statements_.login_read(kFindTombstone));
     run.bind(1, std::span<const std::uint8_t>(secret_hash));
     const int rc = run.step();
     if (rc == SQLITE_DONE)

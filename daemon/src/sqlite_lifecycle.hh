@@ -20,7 +20,7 @@ namespace apppass::daemon {
 class SqliteLifecycle {
 public:
     // DB stays the store's; it must outlive this.
-    static Result<SqliteLifecycle> prepare(sqlite3* db);
+    static Result<SqliteLifecycle> prepare(sqlite3* db, SqliteReadSnapshot& snapshot);
 
     Result<unsigned> retire(const Store::Selection& which, std::string_view reason, Microseconds when);
     Result<std::optional<Tombstone>> find_tombstone(const Digest& secret_hash);
@@ -41,7 +41,7 @@ private:
         kDropTombstones, kTrimTombstones, kStale, kNameOf, kCountName, kRename, kEndGraceTombstone,
         kEndGraceEntry, kRotateCopy, kRotateSet, kSummaries, kTriedRevoked, kStatementCount
     };
-    explicit SqliteLifecycle(sqlite3* db) : statements_(db) {}
+    SqliteLifecycle(sqlite3* db, SqliteReadSnapshot& snapshot) : statements_(db, snapshot) {}
     Status run_grace_end(uid_t uid, std::int64_t id, Microseconds now);
 
     SqliteStatements statements_;

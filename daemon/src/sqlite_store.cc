@@ -44,6 +44,8 @@ public:
     explicit SqliteStore(SqlitePtr db) : db_(std::move(db)) {}
 
     Status prepare_all() {
+        if (auto s = snapshot_.prepare(db_.get()); !s)
+            return s;
         const std::string columns = kEntryColumns;
         if (auto s = statements_.prepare(kStatementCount, {
                 {kGetMeta, "SELECT value FROM meta WHERE key = ?1"},
@@ -79,7 +81,7 @@ public:
             });
             !s)
             return s;
-        auto lifecycle = SqliteLifecycle::prepare(db_.get());
+        auto lifecycle = SqliteLifecycle::prepare(db_.get(), snapshot_);
         if (!lifecycle)
             return std::move(lifecycle).error();
         lifecycle_.emplace(std::move(lifecycle).value());
@@ -112,7 +114,7 @@ public:
     }
 
     Result<unsigned> count(uid_t uid) override {
-        StatementRun run(statements_[kCount]);
+        StatementRun run(statements_.login_read(kCount));
         run.bind(1, static_cast<std::int64_t>(uid));
         if (run.step() != SQLITE_ROW)
             return statements_.failure("count entries");
@@ -167,7 +169,7 @@ public:
     }
 
     Result<std::optional<std::pair<Entry, Digest>>> find_by_hash(const Digest& secret_hash) override {
-        StatementRun run(statements_[kFindByHash]);
+        StatementRun run(statements_.login_read(kFindByHash));
         run.bind(1, std::span<const std::uint8_t>(secret_hash));
         const int rc = run.step();
         if (rc == SQLITE_DONE)
@@ -321,6 +323,8 @@ public:
         return lifecycle_->end_grace(uid, id, now);
     }
     Result<std::vector<UserSummary>> user_summaries() override { return lifecycle_->user_summaries(); }
+    void on_read_snapshot(std::function<void()> on_begin) override { snapshot_.on_begin = std::move(on_begin); }
+    void end_read_snapshot() noexcept override { snapshot_.end(); }
 
 private:
     enum StatementId {
@@ -339,7 +343,8 @@ private:
     }
 
     SqlitePtr db_;
-    SqliteStatements statements_{db_.get()};
+    SqliteReadSnapshot snapshot_;  // before the statements that use it, after the connection
+    SqliteStatements statements_{db_.get(), snapshot_};
     std::optional<SqliteLifecycle> lifecycle_;  // after statements_: finalized before db_ closes
 };
 

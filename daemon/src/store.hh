@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -103,6 +104,13 @@ public:
     virtual Result<std::vector<MainLogin>> main_logins(const std::string& service, Microseconds since) = 0;
     // Forgets the records whose last login was before BEFORE; returns how many.
     virtual Result<unsigned> drop_main_logins(Microseconds before) = 0;
+
+    // The SQLite store keeps the login path's reads in one snapshot for up to a second
+    // (sqlite_read_snapshot.hh). ON_BEGIN is called when one begins; the owner then calls
+    // end_read_snapshot() about a second later, so that an idle daemon holds no lock. Neither
+    // does anything on a store without such a snapshot.
+    virtual void on_read_snapshot(std::function<void()> on_begin) { (void)on_begin; }
+    virtual void end_read_snapshot() noexcept {}
 
 protected:
     Store() = default;

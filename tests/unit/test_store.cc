@@ -374,8 +374,61 @@ static void refuses_garbage(void**) {
     assert_true(store.error().message.find("file is not a database") != std::string::npos);
 }
 
+// Another process's connection to the same file, as an administrator's sqlite3 shell is.
+static int count_outside(const std::string& path, const char* sql) {
+    sqlite3* db = nullptr;
+    assert_int_equal(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* st = nullptr;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK);
+    const int rc = sqlite3_step(st);
+    assert_true(rc == SQLITE_ROW || rc == SQLITE_DONE);
+    const int n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : sqlite3_changes(db);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+// The login path's reads share a snapshot (sqlite_read_snapshot.hh): a change from outside is not
+// seen by them until the snapshot ends, while every other statement ends it first and so reads
+// the latest state, and a write is committed when it returns, never held inside the snapshot.
+static void login_reads_share_a_snapshot_that_every_other_statement_ends(void**) {
+    TempDir dir;
+    const auto path = dir.file("db");
+    auto store = open_store(path);
+    int begun = 0;
+    store->on_read_snapshot([&] { ++begun; });
+    assert_true(store->insert(entry(1, 1000, "phone"), digest(1), 40).value());
+    assert_int_equal(begun, 0);
+
+    assert_int_equal(store->count(1000).value(), 1);  // a login read: the snapshot begins
+    assert_int_equal(begun, 1);
+    assert_int_equal(count_outside(path, "DELETE FROM entries WHERE id = 1"), 1);
+    assert_true(store->find_by_hash(digest(1)).value().has_value());  // the same snapshot
+    assert_int_equal(store->count(1000).value(), 1);
+    assert_int_equal(begun, 1);
+    assert_int_equal(store->list(1000).value().size(), 0);  // not a login read: the latest state
+    assert_false(store->find_by_hash(digest(1)).value().has_value());  // a new snapshot
+    assert_int_equal(begun, 2);
+
+    // A write after a login read is committed when it returns: another connection sees it.
+    assert_true(store->insert(entry(2, 1000, "laptop"), digest(2), 40).value());
+    assert_int_equal(count_outside(path, "SELECT count(*) FROM entries"), 1);
+    assert_int_equal(store->count(1000).value(), 1);
+    assert_true(store->remove(1000, 2).value());
+    assert_int_equal(count_outside(path, "SELECT count(*) FROM entries"), 0);
+
+    // The owner's timer ends an idle snapshot: a change from outside is seen after it.
+    assert_int_equal(store->count(1000).value(), 0);
+    store->end_read_snapshot();
+    assert_int_equal(count_outside(path, "INSERT INTO entries (id, uid, name, secret_hash, created) VALUES"
+                                         " (3, 1000, 'tablet', zeroblob(32), 1)"), 1);
+    assert_int_equal(store->count(1000).value(), 1);
+}
+
 int main() {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(login_reads_share_a_snapshot_that_every_other_statement_ends),
         cmocka_unit_test(creates_schema_and_reopens), cmocka_unit_test(entries_round_trip),
         cmocka_unit_test(names_unique_per_user_and_hashes_unique), cmocka_unit_test(limit_per_user),
         cmocka_unit_test(delete_one_and_all), cmocka_unit_test(record_uses_in_batches),
