@@ -58,7 +58,11 @@ bool stderr_leads_somewhere() {
 // Without the journal: syslog, which a syslog daemon (or the journal's /dev/log on a later
 // boot) keeps, and a copy on standard error for a daemon run by hand or by the tests.
 void write_without_journal(int priority, const std::string& text) {
-    syslog(priority, "%s", text.c_str());
+    // With nobody at /dev/log, syslog(3) would try a new socket and a connect for every line and
+    // drop it: one access(2) asks the same question for less, so a line is still sent the moment
+    // a syslog daemon appears.
+    if (access("/dev/log", F_OK) == 0)
+        syslog(priority, "%s", text.c_str());
     if (use_stderr)
         write_stderr(std::string("apppassd: ") + priority_word(LOG_PRI(priority)) + ": " + text);
 }
