@@ -62,6 +62,14 @@ public:
         return static_cast<unsigned>(*n);
     }
 
+    Result<bool> has_entries(uid_t uid) override {
+        auto r = db_.query("SELECT EXISTS (SELECT 1 FROM apppass_entries WHERE uid = $1)", {std::to_string(uid)},
+                           "look for entries");
+        if (!r)
+            return std::move(r).error();
+        return std::string_view(PQgetvalue(r.value().get(), 0, 0)) == "t";
+    }
+
     Result<bool> insert(const Entry& entry, const Digest& secret_hash, unsigned limit) override {
         return db_.transaction([&]() -> Result<bool> {
             // The per-user lock: a second node adding for the same user waits here until this

@@ -4,8 +4,8 @@
 // In WAL mode every transaction, a single SELECT's included, takes a read lock on the WAL index
 // and drops it again: two fcntl(2) calls and a look at the -shm index around each lookup, the
 // larger part of the store's share of a verification. apppassd is the only writer of its store,
-// so the reads on the login path (the user's count of entries, the lookup by hash, the lookup of
-// a revoked password) share one snapshot instead, begun by the first of them and ended:
+// so the reads on the login path (whether the user has entries, the lookup by hash, the lookup
+// of a revoked password) share one snapshot instead, begun by the first of them and ended:
 //   - before any other statement of the store runs (every write, listing, report and sweep): a
 //     write never runs inside it, and everything but the login path reads the latest state;
 //   - when it is older than kMaxAge, and by the owner's timer that long after it began

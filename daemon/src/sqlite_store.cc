@@ -54,6 +54,7 @@ public:
                           " user_name, idle_expiry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
                 {kCount, "SELECT count(*) FROM entries WHERE uid = ?1"},
                 {kCountName, "SELECT count(*) FROM entries WHERE uid = ?1 AND name = ?2"},
+                {kHasEntries, "SELECT EXISTS (SELECT 1 FROM entries WHERE uid = ?1)"},
                 {kList, "SELECT " + columns + " FROM entries WHERE uid = ?1 ORDER BY created, id"},
                 {kFindByHash, "SELECT " + columns + ", secret_hash FROM entries WHERE secret_hash = ?1"},
                 {kFind, "SELECT " + columns + " FROM entries WHERE uid = ?1 AND id = ?2"},
@@ -114,11 +115,19 @@ public:
     }
 
     Result<unsigned> count(uid_t uid) override {
-        StatementRun run(statements_.login_read(kCount));
+        StatementRun run(statements_[kCount]);
         run.bind(1, static_cast<std::int64_t>(uid));
         if (run.step() != SQLITE_ROW)
             return statements_.failure("count entries");
         return static_cast<unsigned>(run.integer(0));
+    }
+
+    Result<bool> has_entries(uid_t uid) override {
+        StatementRun run(statements_.login_read(kHasEntries));
+        run.bind(1, static_cast<std::int64_t>(uid));
+        if (run.step() != SQLITE_ROW)
+            return statements_.failure("look for entries");
+        return run.integer(0) != 0;
     }
 
     Result<bool> insert(const Entry& entry, const Digest& secret_hash, unsigned limit) override {
@@ -328,7 +337,7 @@ public:
 
 private:
     enum StatementId {
-        kGetMeta, kSetMeta, kInsert, kCount, kCountName, kList, kFindByHash, kFind, kDelete,
+        kGetMeta, kSetMeta, kInsert, kCount, kCountName, kHasEntries, kList, kFindByHash, kFind, kDelete,
         kDeleteAll, kRecordUse, kBindings, kBindUnnamed, kDeleteBound, kRecordMainLogin,
         kMainLogins, kDropMainLogins, kStatementCount
     };

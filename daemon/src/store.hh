@@ -37,6 +37,9 @@ public:
     // changing nothing, if the id is taken.
     virtual Result<bool> insert(const Entry& entry, const Digest& secret_hash, unsigned limit) = 0;
     virtual Result<unsigned> count(uid_t uid) = 0;
+    // Whether UID has any entry: what the login path asks, answered by the first index entry
+    // found rather than by counting all of them.
+    virtual Result<bool> has_entries(uid_t uid) = 0;
     virtual Result<std::vector<Entry>> list(uid_t uid) = 0;
     // The entry whose secret has this hash, if any, with the stored hash for a
     // constant-time comparison.

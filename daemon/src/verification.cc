@@ -90,10 +90,10 @@ Result<std::string> Manager::verify_checked(std::string_view user, std::string_v
     // to the main password). Those users are answered first, so that not even a group
     // directory that cannot be read stands in their way; but a revoked password of theirs is
     // still answered Revoked, and logged as the device it was made for.
-    auto count = store_.count(target.uid);
-    if (!count)
-        return std::move(count).error();
-    if (count.value() == 0) {
+    auto any = store_.has_entries(target.uid);
+    if (!any)
+        return std::move(any).error();
+    if (!any.value()) {
         std::optional<Entry> unused;
         if (hash)
             if (auto s = check_revoked(*hash, target, service, remote_host, matched, unused); !s)

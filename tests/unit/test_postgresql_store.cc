@@ -103,6 +103,7 @@ static void same_meaning_as_sqlite(void**) {
     assert_true(store->insert(entry(11, 5, "b"), digest(11), 40).value());
     assert_int_equal(again->remove_all(5).value(), 2);
     assert_int_equal(store->count(5).value(), 0);
+    assert_false(store->has_entries(5).value());
 }
 
 static void limit_is_enforced(void**) {
@@ -147,6 +148,7 @@ static void two_nodes_race_for_the_last_entry(void**) {
                 fail_msg("unexpected outcome: %s", *r ? "id taken" : r->error().message.c_str());
         }
         assert_int_equal(a->count(uid).value(), 40);
+        assert_true(a->has_entries(uid).value());
     }
     assert_int_equal(wins, 20);
     assert_int_equal(limits, 20);
