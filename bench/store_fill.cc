@@ -20,11 +20,11 @@
 #include <cstdlib>
 #include <string>
 
+#include "apppass/random_source.hh"
 #include "apppass/secret_format.hh"
 #include "entry_id.hh"
 #include "hmac_sha256.hh"
 #include "key_file.hh"
-#include "random_source.hh"
 #include "sqlite_store.hh"
 
 namespace {
@@ -37,6 +37,7 @@ namespace {
 }  // namespace
 
 int main(int argc, char** argv) {
+    using namespace apppass;
     using namespace apppass::daemon;
     std::string state_dir;
     unsigned long add = 0, first_index = 0, per_user = 100, first_uid = 2000000;

@@ -2,7 +2,7 @@
 #include "entry_id.hh"
 
 #include "apppass/secret_format.hh"
-#include "random_source.hh"
+#include "apppass/random_source.hh"
 
 namespace apppass::daemon {
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "random_source.hh"
+#include "apppass/random_source.hh"
 
 namespace apppass::daemon {
 namespace {

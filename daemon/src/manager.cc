@@ -14,8 +14,8 @@
 #include "entry_id.hh"
 #include "idle_expiry.hh"
 #include "event_log.hh"
-#include "network.hh"
-#include "random_source.hh"
+#include "apppass/network.hh"
+#include "apppass/random_source.hh"
 #include "shadow_state.hh"
 
 namespace apppass::daemon {

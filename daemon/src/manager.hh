@@ -26,7 +26,7 @@
 #include "main_login_cache.hh"
 #include "revoked_attempt_cache.hh"
 #include "store.hh"
-#include "throttle.hh"
+#include "apppass/throttle.hh"
 #include "write_limiter.hh"
 
 namespace apppass::daemon {

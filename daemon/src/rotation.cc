@@ -14,7 +14,7 @@
 #include "audit_event.hh"
 #include "entry_id.hh"
 #include "manager.hh"
-#include "random_source.hh"
+#include "apppass/random_source.hh"
 
 namespace apppass::daemon {
 

@@ -14,7 +14,7 @@
 #include "event_log.hh"
 #include "idle_expiry.hh"
 #include "manager.hh"
-#include "network.hh"
+#include "apppass/network.hh"
 
 namespace apppass::daemon {
 namespace {

@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "fuzz_check.hh"
-#include "network.hh"
+#include "apppass/network.hh"
 
-using namespace apppass::daemon;
+using namespace apppass;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -2,16 +2,16 @@
 // The keyed hash of the throttle's tables: SipHash-2-4 as its authors' test vectors define it,
 // a different function under every random key, and the one the tables use.
 
-#include "keyed_hash.hh"
+#include "apppass/keyed_hash.hh"
 
 #include <cstdint>
 #include <string>
 #include <type_traits>
 
-#include "bucket_table.hh"
+#include "apppass/bucket_table.hh"
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
 
-using namespace apppass::daemon;
+using namespace apppass;
 
 static KeyedHash reference_key() {
     KeyedHash::Key key{};

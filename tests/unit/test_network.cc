@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
-#include "network.hh"
+#include "apppass/network.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
 
-using namespace apppass::daemon;
+using namespace apppass;
 
 static Network net(const char* text) {
     auto n = Network::parse(text);

@@ -5,7 +5,7 @@
 
 #include "apppass/secret_format.hh"
 #include "entry_id.hh"
-#include "random_source.hh"
+#include "apppass/random_source.hh"
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
 

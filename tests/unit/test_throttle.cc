@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The throttle on a clock the test moves by hand.
 
-#include "throttle.hh"
+#include "apppass/throttle.hh"
 
 #include <cstdint>
 #include <string>
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
 
-using namespace apppass::daemon;
+using namespace apppass;
 using namespace std::chrono_literals;
 using Clock = Throttle::Clock;
 

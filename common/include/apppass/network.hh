@@ -10,7 +10,7 @@
 
 #include "apppass/result.hh"
 
-namespace apppass::daemon {
+namespace apppass {
 
 struct IpAddress {
     bool v6 = false;
@@ -38,4 +38,4 @@ private:
     unsigned prefix_ = 0;
 };
 
-}  // namespace apppass::daemon
+}  // namespace apppass

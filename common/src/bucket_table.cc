@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "bucket_table.hh"
+#include "apppass/bucket_table.hh"
 
-namespace apppass::daemon {
+namespace apppass {
 
 const Bucket* BucketTable::find(std::string_view key) const {
     ++operations_;
@@ -45,4 +45,4 @@ Bucket* BucketTable::touch(std::string_view key, const std::function<bool(const 
     return &order_.front().bucket;
 }
 
-}  // namespace apppass::daemon
+}  // namespace apppass

@@ -22,9 +22,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "keyed_hash.hh"
+#include "apppass/keyed_hash.hh"
 
-namespace apppass::daemon {
+namespace apppass {
 
 struct Bucket {
     using Clock = std::chrono::steady_clock;
@@ -75,4 +75,4 @@ private:
     std::uint64_t refused_ = 0;
 };
 
-}  // namespace apppass::daemon
+}  // namespace apppass

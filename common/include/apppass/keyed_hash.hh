@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace apppass::daemon {
+namespace apppass {
 
 class KeyedHash {
 public:
@@ -29,4 +29,4 @@ private:
     std::uint64_t k1_;
 };
 
-}  // namespace apppass::daemon
+}  // namespace apppass

@@ -29,11 +29,11 @@
 #include <string>
 #include <string_view>
 
-#include "bucket_table.hh"
-#include "config.hh"
-#include "network.hh"
+#include "apppass/bucket_table.hh"
+#include "apppass/network.hh"
+#include "apppass/throttle_config.hh"
 
-namespace apppass::daemon {
+namespace apppass {
 
 class Throttle {
 public:
@@ -105,4 +105,4 @@ private:
     BucketTable per_user_host_;
 };
 
-}  // namespace apppass::daemon
+}  // namespace apppass

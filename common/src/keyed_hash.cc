@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "keyed_hash.hh"
+#include "apppass/keyed_hash.hh"
 
 #include <bit>
 
-#include "random_source.hh"
+#include "apppass/random_source.hh"
 
-namespace apppass::daemon {
+namespace apppass {
 namespace {
 
 // Little-endian, whatever the host's byte order: the function is defined on bytes.
@@ -72,4 +72,4 @@ std::uint64_t KeyedHash::sip_hash(std::string_view text) const noexcept {
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
 
-}  // namespace apppass::daemon
+}  // namespace apppass

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "throttle.hh"
+#include "apppass/throttle.hh"
 
 #include <algorithm>
 
-#include "network.hh"
+#include "apppass/network.hh"
 
-namespace apppass::daemon {
+namespace apppass {
 namespace {
 
 // How many doublings take delay_initial to delay_max: past that, more failures in a bucket
@@ -134,4 +134,4 @@ void Throttle::record_success(const CallKeys& keys, Clock::time_point now) {
     }
 }
 
-}  // namespace apppass::daemon
+}  // namespace apppass

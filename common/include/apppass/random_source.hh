@@ -8,7 +8,7 @@
 
 #include "apppass/secret_string.hh"
 
-namespace apppass::daemon {
+namespace apppass {
 
 // Fills the buffer from getrandom(2); throws std::system_error if the kernel refuses.
 void fill_random(std::span<std::uint8_t> buffer);
@@ -16,4 +16,4 @@ void fill_random(std::span<std::uint8_t> buffer);
 // `length` symbols drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
 SecretString random_symbols(std::string_view alphabet, std::size_t length);
 
-}  // namespace apppass::daemon
+}  // namespace apppass

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "random_source.hh"
+#include "apppass/random_source.hh"
 
 #include <array>
 #include <cerrno>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-namespace apppass::daemon {
+namespace apppass {
 
 void fill_random(std::span<std::uint8_t> buffer) {
     std::size_t done = 0;
@@ -44,4 +44,4 @@ SecretString random_symbols(std::string_view alphabet, std::size_t length) {
     return out;
 }
 
-}  // namespace apppass::daemon
+}  // namespace apppass

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "network.hh"
+#include "apppass/network.hh"
 
 #include <charconv>
 #include <cstring>
 
 #include <arpa/inet.h>
 
-namespace apppass::daemon {
+namespace apppass {
 namespace {
 
 constexpr std::array<std::uint8_t, 12> kV4MappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -95,4 +95,4 @@ std::string Network::to_string() const {
     return format_ip_address(base_) + "/" + std::to_string(prefix_);
 }
 
-}  // namespace apppass::daemon
+}  // namespace apppass
