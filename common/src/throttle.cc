@@ -2,6 +2,7 @@
 #include "apppass/throttle.hh"
 
 #include <algorithm>
+#include <limits>
 
 #include "apppass/network.hh"
 
@@ -65,19 +66,24 @@ std::optional<std::chrono::milliseconds> Throttle::remaining(const Bucket& bucke
     return delay - waited;
 }
 
-void Throttle::add_failure(Bucket& bucket, unsigned free_failures, Clock::time_point now) const {
+Bucket Throttle::drained(Bucket bucket, Clock::time_point now) const {
     if (bucket.level > 0 && now - bucket.last_failure >= config_.forget_after) {
         bucket.level = 0;
     } else if (bucket.level > 0 && now > bucket.drained_until) {
-        const auto drained = static_cast<unsigned long long>((now - bucket.drained_until) / config_.decay);
-        if (drained >= bucket.level)
+        const auto intervals = static_cast<unsigned long long>((now - bucket.drained_until) / config_.decay);
+        if (intervals >= bucket.level)
             bucket.level = 0;
         else {
-            bucket.level -= static_cast<unsigned>(drained);
+            bucket.level -= static_cast<unsigned>(intervals);
             // Keep the part of an interval already under way, so draining is steady.
-            bucket.drained_until += config_.decay * static_cast<long long>(drained);
+            bucket.drained_until += config_.decay * static_cast<long long>(intervals);
         }
     }
+    return bucket;
+}
+
+void Throttle::add_failure(Bucket& bucket, unsigned free_failures, Clock::time_point now) const {
+    bucket = drained(bucket, now);
     if (bucket.level == 0)
         bucket.drained_until = now;
     const unsigned cap = std::max(free_failures, 1u) + doublings_to_max(config_);
@@ -98,17 +104,29 @@ std::optional<std::chrono::milliseconds> Throttle::wait_time(const CallKeys& key
     if (!config_.enabled)
         return std::nullopt;
     std::optional<std::chrono::milliseconds> by_user, by_host;
-    bool known_here = false;
-    if (const Bucket* mine = per_user_host_.find(keys.user_host)) {
+    if (const Bucket* mine = per_user_host_.find(keys.user_host))
         by_user = remaining(*mine, config_.user_failures, now);
-        known_here = mine->last_success && now - *mine->last_success < config_.forget_after;
-    }
-    if (!keys.host_id.empty() && !known_here)
+    if (!keys.host_id.empty() && !known_here(keys, now))
         if (const Bucket* shared = per_host_.find(keys.host_id))
             by_host = remaining(*shared, config_.host_failures, now);
     if (by_host && by_user)
         return std::max(*by_host, *by_user);
     return by_host ? by_host : by_user;
+}
+
+bool Throttle::known_here(const CallKeys& keys, Clock::time_point now) const {
+    const Bucket* mine = per_user_host_.find(keys.user_host);
+    return mine != nullptr && mine->last_success && now - *mine->last_success < config_.forget_after;
+}
+
+unsigned Throttle::host_failures_left(const CallKeys& keys, Clock::time_point now) const {
+    constexpr unsigned kUnbounded = std::numeric_limits<unsigned>::max();
+    if (!config_.enabled || keys.host_id.empty() || known_here(keys, now))
+        return kUnbounded;
+    const Bucket* shared = per_host_.find(keys.host_id);
+    const unsigned level = shared ? drained(*shared, now).level : 0;
+    const unsigned threshold = std::max(config_.host_failures, 1u);
+    return level >= threshold ? 0 : threshold - level;
 }
 
 void Throttle::record_failure(const CallKeys& keys, Clock::time_point now) {

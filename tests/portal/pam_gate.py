@@ -7,12 +7,14 @@ import os
 import time
 
 # Run by pam_exec as root in the process that runs PAM (a sign-in's worker, polkit's helper),
-# with PAM_USER in its environment and no PATH. Every user but the one let through waits; the
+# with PAM_USER and PAM_RHOST in its environment and no PATH. Every user but the one let
+# through waits, unless the step comes from the one address let through; the
 # wait ends on its own before the portal's deadlines (a PAM step 60 s, polkit's helper 60 s),
 # so a broken run fails instead of hanging.
 GATE_SCRIPT = """#!/bin/sh
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 [ "$PAM_USER" = "{free_user}" ] && exit 0
+[ -n "{free_rhost}" ] && [ "$PAM_RHOST" = "{free_rhost}" ] && exit 0
 touch "{dir}/arrived.$$"
 i=0
 while [ ! -e "{dir}/open" ] && [ $i -lt 450 ]; do sleep 0.1; i=$((i+1)); done
@@ -21,13 +23,13 @@ exit 0
 
 
 class Gate:
-    def __init__(self, directory, free_user):
+    def __init__(self, directory, free_user, free_rhost=""):
         self.dir = directory
         os.makedirs(directory)
         os.chmod(directory, 0o755)
         self.script = os.path.join(directory, "gate.sh")
         with open(self.script, "w") as f:
-            f.write(GATE_SCRIPT.format(free_user=free_user, dir=directory))
+            f.write(GATE_SCRIPT.format(free_user=free_user, free_rhost=free_rhost, dir=directory))
         os.chmod(self.script, 0o755)
         self.open()
 

@@ -17,6 +17,11 @@ from portal_client import PortalClient
 from portal_env import HTTP_USER, Portal, USER_NOLOGIN, free_port, signed_in
 from testenv import MAIN_PASSWORD, USER_B
 
+# Sign-in steps from this address pass the gate whoever signs in.
+FREE_ADDRESS = "198.51.100.99"
+IN_FLIGHT = ("Another sign-in with this name from this address, or too many from this address, are being "
+             "checked. Try again in a moment.")
+
 # The gate comes before the password prompt: the sign-in's first PAM step waits in it.
 GATED_STACK = """auth optional pam_exec.so quiet {gate}
 auth requisite pam_unix.so
@@ -26,7 +31,7 @@ account required pam_unix.so
 
 @pytest.fixture(scope="module")
 def gated(env):
-    gate = Gate(os.path.join(env.workdir, "gate-%d" % free_port()), USER_B)
+    gate = Gate(os.path.join(env.workdir, "gate-%d" % free_port()), USER_B, free_rhost=FREE_ADDRESS)
     # Two proxies to send from (libmicrohttpd takes 16 connections per peer address).
     portal = Portal(env, ["--trusted-proxy", "127.0.0.2"], stack=GATED_STACK.replace("{gate}", gate.script))
     yield portal, gate
@@ -96,22 +101,41 @@ def test_many_bad_sign_ins_at_once_do_not_stop_a_good_one(gated, totp):
         gate.open()
 
 
-def test_one_sign_in_step_at_a_time_for_a_name_and_for_an_address(gated):
-    # Otherwise guesses sent side by side would all be checked before the throttle counted the
-    # first failure.
+def test_a_held_sign_in_step_stalls_that_name_from_that_address_only(env, gated, totp):
+    # A slow wrong answer kept in flight for a name from one address must not stall that
+    # user's sign-in from another; a second step for the same name and address waits, so the
+    # throttle counts each failure there before the next guess is checked.
     portal, gate = gated
     try:
         with ThreadPoolExecutor(1) as pool:
             stuck = hold_sign_ins(gate, pool, [PortalClient(portal.port, forwarded_for="198.51.100.50")],
                                   [USER_NOLOGIN])
-            for address, name in (("198.51.100.51", USER_NOLOGIN), ("198.51.100.50", "nobody9")):
-                client = PortalClient(portal.port, forwarded_for=address)
-                page, labels = client.sign_in(name, MAIN_PASSWORD)
-                assert (page.status, labels) == (429, []) and page.alert == (
-                    "Another sign-in with this name or from this address is being checked. Try again in a moment.")
+            signed_in(portal, totp, USER_NOLOGIN, FREE_ADDRESS)
+            page, labels = PortalClient(portal.port, forwarded_for="198.51.100.50").sign_in(USER_NOLOGIN,
+                                                                                           MAIN_PASSWORD)
+            assert (page.status, labels, page.alert) == (429, [], IN_FLIGHT)
             assert not stuck[0].done()
             gate.open()
             assert stuck[0].result().label == "Password"
+    finally:
+        gate.open()
+
+
+def test_steps_side_by_side_from_one_address_are_bounded_by_its_free_failures(gated, totp):
+    # An address that has failed nothing yet has the throttle's 10 free failures: ten steps
+    # from there run side by side, an eleventh waits, and other addresses are not held up.
+    portal, gate = gated
+    clients = [PortalClient(portal.port, forwarded_for="198.51.100.80") for _ in range(10)]
+    try:
+        with ThreadPoolExecutor(len(clients)) as pool:
+            stuck = hold_sign_ins(gate, pool, clients, ["nobody%d" % i for i in range(10)])
+            page, labels = PortalClient(portal.port, forwarded_for="198.51.100.80").sign_in("nobody10",
+                                                                                           MAIN_PASSWORD)
+            assert (page.status, labels, page.alert) == (429, [], IN_FLIGHT)
+            signed_in(portal, totp, USER_B, "198.51.100.81")
+            assert not [f for f in stuck if f.done()]
+            gate.open()
+            assert [f.result().label for f in stuck] == ["Password"] * len(clients)
     finally:
         gate.open()
 

@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -188,15 +189,52 @@ def test_a_session_ends_when_idle(env, totp):
         portal.stop()
 
 
-def test_repeated_bad_sign_ins_are_slowed_down_for_that_address_only(portal, totp):
+def test_repeated_bad_sign_ins_are_slowed_down_for_that_name_from_that_address_only(portal, totp):
     client = PortalClient(portal.port, forwarded_for="198.51.100.8")
-    for _ in range(5):
+    for _ in range(3):  # the free failures of one user from one address
         page, _ = client.sign_in(USER_A, "wrong-" + MAIN_PASSWORD)
         assert page.status == 403
     page, labels = client.sign_in(USER_A, MAIN_PASSWORD, totp.code(USER_A))
     assert page.status == 429 and labels == [] and page.alert.startswith("Too many failed sign-ins. Wait")
     # The same user from elsewhere is not locked out.
     signed_in(portal, totp, USER_A, "198.51.100.9")
+
+
+def test_failures_for_a_name_from_many_addresses_lock_it_out_nowhere(portal, totp):
+    # There is no count of a user over all addresses, which would let anyone anywhere make that
+    # user wait by failing on purpose; nor is a step for that name from one address held up by
+    # another address's.
+    addresses = ["198.51.100.%d" % (100 + i) for i in range(12)]
+    with ThreadPoolExecutor(len(addresses)) as pool:
+        pages = list(pool.map(
+            lambda a: PortalClient(portal.port, forwarded_for=a).sign_in(USER_A, "wrong-" + MAIN_PASSWORD)[0],
+            addresses))
+    assert [p.status for p in pages] == [403] * len(addresses)
+    signed_in(portal, totp, USER_A, "198.51.100.120")
+
+
+def test_who_signed_in_from_a_shared_address_is_not_held_back_by_others_failures_there(portal, totp):
+    shared = "198.51.100.130"
+    signed_in(portal, totp, USER_A, shared)
+
+    def fail(name):
+        page, _ = PortalClient(portal.port, forwarded_for=shared).sign_in(name, "wrong-" + MAIN_PASSWORD)
+        return page.status
+
+    # Others use up the address's 10 free failures (five side by side at a time, fewer than it
+    # has left), then fail twice more, each after the wait the one before set: the address then
+    # waits 8 s.
+    with ThreadPoolExecutor(5) as pool:
+        for batch in range(2):
+            assert list(pool.map(fail, ["nobody%d" % (5 * batch + i) for i in range(5)])) == [403] * 5
+    time.sleep(2.1)
+    assert fail("nobody10") == 403
+    time.sleep(4.1)
+    assert fail("nobody11") == 403
+    signed_in(portal, totp, USER_A, shared)
+    # Others from there still wait: the sign-in above was made while the address was held back.
+    page, labels = PortalClient(portal.port, forwarded_for=shared).sign_in(USER_B, MAIN_PASSWORD, totp.code(USER_B))
+    assert page.status == 429 and labels == [] and page.alert.startswith("Too many failed sign-ins. Wait")
 
 
 def test_the_proxy_header_counts_only_from_a_trusted_proxy(env, totp):

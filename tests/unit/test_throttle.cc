@@ -4,6 +4,7 @@
 #include "apppass/throttle.hh"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "cmocka_cxx.hh"  // last: cmocka's macros clash with C++ headers
@@ -261,9 +262,34 @@ static void spellings_of_one_host_share_a_counter(void**) {
     assert_int_equal(wait_ms(t, "carol", "2001:db8::1", t0), 2000);
 }
 
+// What apppass-portal bounds its parallel sign-in steps from one address by.
+static void host_failures_left_follows_the_host_bucket(void**) {
+    constexpr unsigned kUnbounded = std::numeric_limits<unsigned>::max();
+    Throttle t(config());
+    auto now = t0;
+    assert_int_equal(t.host_failures_left("alice", "192.0.2.1", now), 10);
+    for (int i = 0; i < 4; ++i)
+        t.record_failure("user" + std::to_string(i), "192.0.2.1", now);
+    assert_int_equal(t.host_failures_left("alice", "192.0.2.1", now), 6);
+    assert_int_equal(t.host_failures_left("alice", "::ffff:192.0.2.1", now), 6);  // one host
+    assert_int_equal(t.host_failures_left("alice", "192.0.2.2", now), 10);
+    // One failure drains away per decay.
+    assert_int_equal(t.host_failures_left("alice", "192.0.2.1", now + 60s), 7);
+    for (int i = 0; i < 8; ++i)
+        t.record_failure("mallory", "192.0.2.1", now);
+    assert_int_equal(t.host_failures_left("alice", "192.0.2.1", now), 0);
+    // A user who signed in from there lately is not held back by the host's bucket.
+    t.record_success("bob", "192.0.2.1", now);
+    assert_true(t.host_failures_left("bob", "192.0.2.1", now) == kUnbounded);
+    assert_int_equal(t.host_failures_left("bob", "192.0.2.1", now + 900s), 10);  // forgotten
+    // No host: no host-wide bucket.
+    assert_true(t.host_failures_left("alice", "", now) == kUnbounded);
+}
+
 int main() {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(free_failures_then_doubling_delay_capped),
+        cmocka_unit_test(host_failures_left_follows_the_host_bucket),
         cmocka_unit_test(other_hosts_and_users_are_not_blocked),
         cmocka_unit_test(host_counter_spans_users),
         cmocka_unit_test(success_clears_the_user_on_that_host_only),

@@ -57,6 +57,12 @@ public:
     // left alone: one valid account must not let a host wipe out its guesses at others.
     void record_success(const CallKeys& keys, Clock::time_point now);
 
+    // How many more failures from this host its host-wide bucket takes before it holds the
+    // host back: host_failures less what it holds now; UINT_MAX when it would not hold this
+    // user back anyway (throttle disabled, no host, or the user is known there).
+    // apppass-portal lets at most this many sign-in steps from one address run side by side.
+    unsigned host_failures_left(const CallKeys& keys, Clock::time_point now) const;
+
     // The same, parsing HOST each time.
     std::optional<std::chrono::milliseconds> wait_time(std::string_view user, std::string_view host,
                                                        Clock::time_point now) const {
@@ -67,6 +73,9 @@ public:
     }
     void record_success(std::string_view user, std::string_view host, Clock::time_point now) {
         record_success(keys(user, host, parse_ip_address(host)), now);
+    }
+    unsigned host_failures_left(std::string_view user, std::string_view host, Clock::time_point now) const {
+        return host_failures_left(keys(user, host, parse_ip_address(host)), now);
     }
 
     // New settings from a reloaded configuration; the counters are kept, so a reload does
@@ -94,6 +103,11 @@ private:
     std::optional<std::chrono::milliseconds> remaining(const Bucket& bucket, unsigned free_failures,
                                                        Clock::time_point now) const;
     void add_failure(Bucket& bucket, unsigned free_failures, Clock::time_point now) const;
+    // BUCKET with what has drained away (or been forgotten) by NOW taken off its level.
+    Bucket drained(Bucket bucket, Clock::time_point now) const;
+    // Whether the user of KEYS proved themselves on that host within forget_after: the
+    // host-wide bucket no longer holds them back.
+    bool known_here(const CallKeys& keys, Clock::time_point now) const;
     bool inside_delay(const Bucket& bucket, unsigned free_failures, Clock::time_point now) const {
         return remaining(bucket, free_failures, now).has_value();
     }

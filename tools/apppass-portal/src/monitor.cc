@@ -15,6 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "apppass/throttle.hh"
 #include "apppass/validate.hh"
 #include "confirm_child.hh"
 #include "drop_privileges.hh"
@@ -45,9 +46,15 @@ constexpr const char* kNotConfirmed =
     "Your change could not be confirmed right now. Nothing was changed. Try again in a minute; if it "
     "keeps happening, tell your administrator.";
 constexpr const char* kSigninInFlight =
-    "Another sign-in with this name or from this address is being checked. Try again in a moment.";
+    "Another sign-in with this name from this address, or too many from this address, are being checked. "
+    "Try again in a moment.";
 constexpr const char* kStillBusy =
     "Your other pages are still waiting for an answer. Try again in a minute.";
+
+// A throttle's wait in whole seconds, rounded up: "Wait 0 seconds" would invite a refusal.
+std::string wait_seconds(std::chrono::milliseconds wait) {
+    return std::to_string((wait.count() + 999) / 1000);
+}
 
 Message refusal(Refusal why, std::string sentence) {
     return Message(MessageType::Refused, {std::string(refusal_name(why)), std::move(sentence)});
@@ -131,12 +138,12 @@ private:
     // memory loses every session's id and token and every request in flight (a change's
     // answers are among them), so the worker never holds another session's secrets.
     void forget_sessions();
-    // Whether a sign-in step is in flight for USER or from REMOTE.
-    bool signin_in_flight(const std::string& remote, const std::string& user) const;
+    // Whether a sign-in step of USER from REMOTE must wait for steps already in flight.
+    bool signin_in_flight(const std::string& remote, const std::string& user, Clock::time_point now) const;
 
     const MonitorOptions& options_;
     SessionTable sessions_;
-    SigninThrottle throttle_;
+    Throttle throttle_;
     std::vector<Fd> links_;
     std::vector<bool> busy_;  // a question on that link waits for its answer
 };
@@ -230,13 +237,13 @@ void Monitor::start_signin(std::size_t link, const Message& request) {
     if (remote.empty() || remote.size() > 64 || validate::remote_host_problem(remote))
         return reply(link, refusal(Refusal::Invalid, "The request did not come from a usable address."));
     const auto now = Clock::now();
-    if (auto wait = throttle_.wait_time(remote, user, now)) {
+    if (auto wait = throttle_.wait_time(user, remote, now)) {
         log_event(LOG_WARNING, "sign-in throttled for " + user + " from " + remote,
                   {"signin", "throttled", user, "", "", remote});
         return reply(link, refusal(Refusal::Throttled, "Too many failed sign-ins. Wait " +
-                                                           std::to_string(wait->count()) + " seconds, then try again."));
+                                                           wait_seconds(*wait) + " seconds, then try again."));
     }
-    if (signin_in_flight(remote, user)) return reply(link, refusal(Refusal::Throttled, kSigninInFlight));
+    if (signin_in_flight(remote, user, now)) return reply(link, refusal(Refusal::Throttled, kSigninInFlight));
     Session* session = sessions_.start(user, remote, now);
     if (session == nullptr)
         return reply(link, refusal(Refusal::Busy, "Too many people are signing in right now. Try again in a minute."));
@@ -278,8 +285,8 @@ void Monitor::answer(std::size_t link, const Message& r) {
     // A second answer while the first is being checked would answer PAM's next prompt.
     if (s->op != Session::Op::None)
         return reply(link, refusal(Refusal::Busy, "Your last answer is still being checked. Wait for that page."));
-    if (signin_in_flight(s->remote, s->user)) return reply(link, refusal(Refusal::Throttled, kSigninInFlight));
     const auto now = Clock::now();
+    if (signin_in_flight(s->remote, s->user, now)) return reply(link, refusal(Refusal::Throttled, kSigninInFlight));
     s->op = Session::Op::SigninStep;
     s->deadline = now + kPamStepTimeout;
     s->current = PendingRequest{link, now, {}};
@@ -291,7 +298,7 @@ void Monitor::answer(std::size_t link, const Message& r) {
 }
 
 void Monitor::signin_failed(Session& session, const std::string& sentence, const std::string& why) {
-    throttle_.record_failure(session.remote, session.user, Clock::now());
+    throttle_.record_failure(session.user, session.remote, Clock::now());
     log_event(LOG_NOTICE, "sign-in failed for " + session.user + " from " + session.remote + ": " + why,
               {"signin", "failed", session.user, "", "", session.remote});
     fail(session, refusal(Refusal::SigninFailed, sentence));
@@ -313,7 +320,7 @@ void Monitor::signin_message(Session& session, Received got) {
         session.state = Session::State::Active;
         sessions_.rotate(session);
         session.started = session.last_seen = Clock::now();
-        throttle_.record_success(session.user);
+        throttle_.record_success(session.user, session.remote, Clock::now());
         log_event(LOG_INFO, "signed in: " + session.user + " from " + session.remote,
                   {"signin", "ok", session.user, "", "", session.remote});
         return complete(session, Message(MessageType::SignedIn, {session.id, session.csrf, session.user}));
@@ -334,14 +341,26 @@ void Monitor::forget_sessions() {
     sessions_.clear();  // the requests' fields are wiped as they are destroyed
 }
 
-// One sign-in step at a time for each user name and each address, as when the monitor served
-// one request at a time: the throttle then sees each failure before the next guess for that
-// name or from that address is checked, however many are sent at once. Other users and
-// addresses are not held up.
-bool Monitor::signin_in_flight(const std::string& remote, const std::string& user) const {
-    for (const auto& s : sessions_.all())
-        if (s.op == Session::Op::SigninStep && (s.remote == remote || s.user == user)) return true;
-    return false;
+// Guesses sent side by side must not all be checked before the throttle counts the first
+// failure, so steps in flight are bounded by what the throttle would still allow:
+// - one step at a time for a user name from one address (as the throttle counts it: an IPv6
+//   address as its network), so that user's own count there sees each failure first;
+// - from one address, no more steps at once than its count has free failures left (at least
+//   one), so N guesses from there never go past its allowance. A user who signed in from that
+//   address lately is not held back by others' steps there, as the throttle spares them too.
+// There is no bound across addresses for a user name: a slow wrong answer kept in flight from
+// one place must not stall that user's sign-in from another, nor one client behind a shared
+// address everyone else behind it.
+bool Monitor::signin_in_flight(const std::string& remote, const std::string& user, Clock::time_point now) const {
+    const unsigned prefix = options_.throttle.ipv6_prefix;
+    const std::string host = Throttle::host_key(remote, prefix);
+    unsigned from_host = 0;
+    for (const auto& s : sessions_.all()) {
+        if (s.op != Session::Op::SigninStep || Throttle::host_key(s.remote, prefix) != host) continue;
+        if (s.user == user) return true;
+        ++from_host;
+    }
+    return from_host >= std::max(throttle_.host_failures_left(user, remote, now), 1u);
 }
 
 Session* Monitor::active(const std::string& id) {
@@ -402,9 +421,9 @@ void Monitor::start_change(Session& s) {
     const auto& f = r.fields;
     // Each confirmation runs PAM: a session id in the wrong hands must not become a way to
     // try passwords faster than the sign-in allows.
-    if (auto wait = throttle_.wait_time(s.remote, s.user, Clock::now()))
-        return complete(s, refusal(Refusal::Throttled, "Too many wrong answers. Wait " + std::to_string(wait->count()) +
-                                                           " seconds, then try again."));
+    if (auto wait = throttle_.wait_time(s.user, s.remote, Clock::now()))
+        return complete(s, refusal(Refusal::Throttled,
+                                   "Too many wrong answers. Wait " + wait_seconds(*wait) + " seconds, then try again."));
     Identity who;
     if (!lookup_identity(s.user, who)) return complete(s, refusal(Refusal::DaemonError, kNotConfirmed));
     Message change;
@@ -476,7 +495,7 @@ void Monitor::confirm_message(Session& s, Received got) {
     // The child ends by itself after its report; it is reaped on SIGCHLD.
     s.confirm = -1;
     s.confirm_link.reset();
-    if (result == ConfirmAgent::Result::Refused) throttle_.record_failure(s.remote, s.user, Clock::now());
+    if (result == ConfirmAgent::Result::Refused) throttle_.record_failure(s.user, s.remote, Clock::now());
     // No reply, or a child that said something else: what is left on the worker's link is not
     // known, so the session cannot go on.
     if (!result || !replied) return worker_lost(s);

@@ -12,22 +12,32 @@
 // question is answered when the worker (or a change's confirming child) answers.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <vector>
 
 #include <sys/types.h>
 
+#include "apppass/throttle_config.hh"
 #include "link.hh"
 #include "session_table.hh"
 #include "session_worker.hh"
-#include "signin_throttle.hh"
 
 namespace apppass::portal {
 
 struct MonitorOptions {
     SessionLimits limits;
-    ThrottleRules throttle;
+    // apppassd's throttle, rules and defaults (throttle.hh, throttle_config.hh): per address
+    // and per user on an address, a user's own success exempting them from their address's
+    // count, no count of a user over all addresses. Only the longest wait differs: 5 minutes
+    // rather than 15 s, because here the guesses are at main passwords, not at 108-bit app
+    // passwords.
+    ThrottleConfig throttle = [] {
+        ThrottleConfig config;
+        config.delay_max = std::chrono::minutes(5);
+        return config;
+    }();
     WorkerOptions worker;
 };
 
