@@ -8,6 +8,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "drop_privileges.hh"
+
 namespace apppass::portal {
 namespace {
 
@@ -18,11 +20,23 @@ constexpr std::array kResults{ConfirmAgent::Result::NotAsked, ConfirmAgent::Resu
 constexpr int kWorkerFd = 3;
 constexpr int kReportFd = 4;
 
+void report(ConfirmAgent::Result result, std::string_view worker) {
+    Message message(MessageType::ConfirmReport, {});
+    message.fields.emplace_back(confirm_result_name(result));
+    message.fields.emplace_back(worker);
+    send_message(kReportFd, message);
+}
+
 [[noreturn]] void run_child(const ConfirmJob& job) {
+    Identity who;
+    if (!lookup_identity(job.user, who)) {
+        report(ConfirmAgent::Result::Unavailable, kChangeNotSent);
+        _exit(0);
+    }
     Received got;
     ConfirmAgent::Result result = ConfirmAgent::Result::Unavailable;
     {
-        ConfirmAgent agent(job.user, job.uid, job.answers);
+        ConfirmAgent agent(job.user, who.uid, job.answers);
         // Not registered (no polkitd): the change goes as it is, and apppassd refuses it if it
         // wanted polkit to ask.
         agent.start(job.worker);
@@ -33,10 +47,7 @@ constexpr int kReportFd = 4;
         // change registers for the same process at once, and polkitd refuses a second agent.
     }
     const bool replied = got.status == ReceiveStatus::Ok && send_message(kReportFd, got.message);
-    Message report(MessageType::ConfirmReport, {});
-    report.fields.emplace_back(confirm_result_name(result));
-    report.fields.emplace_back(replied ? kWorkerReplied : kWorkerLost);
-    send_message(kReportFd, report);
+    report(result, replied ? kWorkerReplied : kWorkerLost);
     _exit(0);
 }
 

@@ -6,7 +6,9 @@
 // change (confirm_agent.hh), sends the change to the worker over the session's link (the
 // monitor does not read that link until the child has ended), waits for the worker's reply,
 // and reports it and the agent's result to the monitor over a socketpair of its own:
-// first the worker's reply as it came (when there was one), then a ConfirmReport.
+// first the worker's reply as it came (when there was one), then a ConfirmReport. The child,
+// not the monitor, looks the account up in the name service: a look-up that hangs then holds
+// up this one change, not every user the monitor serves.
 #pragma once
 
 #include <chrono>
@@ -23,8 +25,7 @@
 namespace apppass::portal {
 
 struct ConfirmJob {
-    std::string user;  // the session's account and its uid: the only identity the agent answers for
-    uid_t uid = 0;
+    std::string user;  // the session's account: with its uid, the only identity the agent answers for
     pid_t worker = -1;    // the subject polkit sees
     int worker_link = -1; // the monitor's end of the worker's socketpair
     const Message* change = nullptr;  // the request for the worker
@@ -46,5 +47,7 @@ std::optional<ConfirmAgent::Result> confirm_result_from_name(std::string_view na
 
 inline constexpr std::string_view kWorkerReplied = "replied";
 inline constexpr std::string_view kWorkerLost = "lost";
+// The account could not be looked up: the change was never sent, the worker's link is as it was.
+inline constexpr std::string_view kChangeNotSent = "not-sent";
 
 }  // namespace apppass::portal

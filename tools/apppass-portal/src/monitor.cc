@@ -18,7 +18,6 @@
 #include "apppass/throttle.hh"
 #include "apppass/validate.hh"
 #include "confirm_child.hh"
-#include "drop_privileges.hh"
 #include "portal_log.hh"
 #include "random_token.hh"
 
@@ -424,8 +423,6 @@ void Monitor::start_change(Session& s) {
     if (auto wait = throttle_.wait_time(s.user, s.remote, Clock::now()))
         return complete(s, refusal(Refusal::Throttled,
                                    "Too many wrong answers. Wait " + wait_seconds(*wait) + " seconds, then try again."));
-    Identity who;
-    if (!lookup_identity(s.user, who)) return complete(s, refusal(Refusal::DaemonError, kNotConfirmed));
     Message change;
     std::size_t first_answer = 0;
     switch (r.type) {
@@ -446,7 +443,7 @@ void Monitor::start_change(Session& s) {
         first_answer = 3;
         break;
     }
-    ConfirmJob job{s.user, who.uid, s.worker, s.link.get(), &change,
+    ConfirmJob job{s.user, s.worker, s.link.get(), &change,
                    {f.begin() + static_cast<std::ptrdiff_t>(first_answer), f.end()}, kChangeTimeout};
     auto child = start_confirm_child(job);
     if (!child) return complete(s, refusal(Refusal::DaemonError, kNotConfirmed));
@@ -492,14 +489,25 @@ void Monitor::confirm_message(Session& s, Received got) {
     const bool reported = got.status == ReceiveStatus::Ok && got.message.type == MessageType::ConfirmReport;
     const auto result = reported ? confirm_result_from_name(got.message.fields[0]) : std::nullopt;
     const bool replied = reported && got.message.fields[1] == kWorkerReplied && s.confirm_reply;
+    const bool not_sent = reported && got.message.fields[1] == kChangeNotSent && !s.confirm_reply &&
+                          result == ConfirmAgent::Result::Unavailable;
     // The child ends by itself after its report; it is reaped on SIGCHLD.
     s.confirm = -1;
     s.confirm_link.reset();
     if (result == ConfirmAgent::Result::Refused) throttle_.record_failure(s.user, s.remote, Clock::now());
     // No reply, or a child that said something else: what is left on the worker's link is not
     // known, so the session cannot go on.
-    if (!result || !replied) return worker_lost(s);
+    if (!result || !(replied || not_sent)) return worker_lost(s);
     Message answer;
+    if (not_sent) {
+        // The child found no such account (or the name service failed): nothing was changed,
+        // and the worker's link is as it was.
+        log_event(LOG_WARNING, "could not look up the account " + s.user + " to confirm a change",
+                  {"confirm", "error", s.user, "", "", s.remote});
+        answer = refusal(Refusal::DaemonError, kNotConfirmed);
+        log_change(s, s.current->request, answer);
+        return complete(s, answer);
+    }
     switch (*result) {
     case ConfirmAgent::Result::NotAsked:
     case ConfirmAgent::Result::Accepted:

@@ -50,7 +50,7 @@ enum class MessageType : std::uint8_t {
     WorkerAuthenticated = 61, // user (PAM_USER)
     WorkerAuthFailed = 62,    // sentence for the user
     // a change's confirming child (confirm_child.hh) -> monitor, after the worker's reply if any
-    ConfirmReport = 63,       // the agent's result (confirm_result_name), "replied"|"lost"
+    ConfirmReport = 63,       // the agent's result (confirm_result_name), "replied"|"lost"|"not-sent"
 };
 
 // Why a request was refused: the HTTP process picks the page from this.
