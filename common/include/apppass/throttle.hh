@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Slows down password guessing in VerifyPassword.
+// Slows down password guessing: in apppassd's VerifyPassword, and at apppass-portal's sign-in
+// and its confirmations of changes (the portal's monitor.hh says why its longest wait differs).
 //
 // Failures are counted per remote host and per user on one remote host, each in a leaky
 // bucket: every failure adds one, and one drains away every `decay` seconds, so occasional
