@@ -167,6 +167,13 @@ Status DirectSocket::watch(sd_event* event) {
     r = sd_event_source_set_priority(raw, kDirectSocketPriority);
     if (r < 0)
         return socket_error("cannot watch the direct socket", -r);
+    raw = nullptr;
+    // A second late is fine for closing a silent connection, and lets the wake-up coalesce.
+    r = sd_event_add_time(event, &raw, CLOCK_MONOTONIC, 0, 1000000, on_idle_timer, this);
+    if (r < 0)
+        return socket_error("cannot watch the direct socket", -r);
+    idle_timer_.reset(raw);
+    sd_event_source_set_enabled(raw, SD_EVENT_OFF);
     return {};
 }
 
@@ -190,6 +197,7 @@ DirectSocket::~DirectSocket() {
     listen_source_.reset();
     reaper_.reset();
     drain_.reset();
+    idle_timer_.reset();
     if (listen_fd_ >= 0)
         close(listen_fd_);
     // Removed only if it is still the socket made here, not one a newer apppassd made since.
@@ -308,35 +316,54 @@ Status DirectSocket::serve(int fd, uid_t peer_euid) {
     peer.owner = this;
     peer.euid = peer_euid;
     peer.serial = next_serial_++;
-    // Its place in the map is stable from here on: the timer keeps a pointer to it.
-    Peer& placed = peers_.emplace(connection, std::move(peer)).first->second;
-    if (auto s = arm_idle_timer(placed); !s) {
-        service_.detach_peer(connection);
-        peers_.erase(connection);
-        return s;
-    }
+    sd_event_now(event_, CLOCK_MONOTONIC, &peer.last_heard_usec);
+    peers_.emplace(connection, std::move(peer));
+    int enabled = SD_EVENT_OFF;
+    if (sd_event_source_get_enabled(idle_timer_.get(), &enabled) >= 0 && enabled == SD_EVENT_OFF)
+        arm_idle_timer();
     return {};
 }
 
-Status DirectSocket::arm_idle_timer(Peer& peer) {
-    sd_event_source* raw = nullptr;
-    const auto usec = static_cast<std::uint64_t>(std::chrono::microseconds(idle_timeout_).count());
-    const int r = sd_event_add_time_relative(event_, &raw, CLOCK_MONOTONIC, usec, 0, on_idle, &peer);
-    if (r < 0)
-        return socket_error("cannot time a connection", -r);
-    peer.idle_timer.reset(raw);
-    return {};
+void DirectSocket::arm_idle_timer() noexcept {
+    if (!idle_timer_)
+        return;
+    std::uint64_t oldest = 0;
+    bool any = false;
+    for (const auto& [connection, peer] : peers_)
+        if (!peer.closing && (!any || peer.last_heard_usec < oldest)) {
+            oldest = peer.last_heard_usec;
+            any = true;
+        }
+    if (!any) {
+        sd_event_source_set_enabled(idle_timer_.get(), SD_EVENT_OFF);
+        return;
+    }
+    const auto timeout = static_cast<std::uint64_t>(std::chrono::microseconds(idle_timeout_).count());
+    sd_event_source_set_time(idle_timer_.get(), oldest + timeout);
+    sd_event_source_set_enabled(idle_timer_.get(), SD_EVENT_ONESHOT);
 }
 
-int DirectSocket::on_idle(sd_event_source*, uint64_t, void* userdata) noexcept {
-    auto& peer = *static_cast<Peer*>(userdata);
-    try {
-        log_message(LOG_INFO, "direct socket: closed a connection of UID " + std::to_string(peer.euid) +
-                                  " that sent nothing for " + std::to_string(peer.owner->idle_timeout_.count()) + " s");
-    } catch (...) {
-    }
-    peer.owner->schedule_close(peer);
+int DirectSocket::on_idle_timer(sd_event_source*, uint64_t, void* userdata) noexcept {
+    auto* self = static_cast<DirectSocket*>(userdata);
+    std::uint64_t now = 0;
+    sd_event_now(self->event_, CLOCK_MONOTONIC, &now);
+    self->close_idle_peers(now);
+    self->arm_idle_timer();
     return 0;
+}
+
+void DirectSocket::close_idle_peers(std::uint64_t now_usec) noexcept {
+    const auto timeout = static_cast<std::uint64_t>(std::chrono::microseconds(idle_timeout_).count());
+    for (auto& [connection, peer] : peers_) {
+        if (peer.closing || now_usec - peer.last_heard_usec < timeout)
+            continue;
+        try {
+            log_message(LOG_INFO, "direct socket: closed a connection of UID " + std::to_string(peer.euid) +
+                                      " that sent nothing for " + std::to_string(idle_timeout_.count()) + " s");
+        } catch (...) {
+        }
+        schedule_close(peer);
+    }
 }
 
 DirectAdmission::Decide DirectSocket::admission_rule(AccessPolicy policy) {
@@ -397,8 +424,6 @@ void DirectSocket::schedule_close(Peer& peer) noexcept {
         return;  // closed by its timer or its disconnection later
     }
     peer.closing = true;
-    if (peer.idle_timer)
-        sd_event_source_set_enabled(peer.idle_timer.get(), SD_EVENT_OFF);
     // Not freed here: sd-bus may still be dispatching on this connection.
     sd_event_source_set_enabled(reaper_.get(), SD_EVENT_ONESHOT);
 }
@@ -417,11 +442,8 @@ int DirectSocket::on_message(sd_bus_message* m, void* userdata, sd_bus_error*) n
         return 0;
     }
     peer.heard = true;
-    if (!peer.closing && peer.idle_timer) {
-        const auto usec = static_cast<std::uint64_t>(std::chrono::microseconds(self->idle_timeout_).count());
-        sd_event_source_set_time_relative(peer.idle_timer.get(), usec);
-        sd_event_source_set_enabled(peer.idle_timer.get(), SD_EVENT_ONESHOT);
-    }
+    // The loop's time of this turn: no system call. The idle timer finds it when it fires.
+    sd_event_now(self->event_, CLOCK_MONOTONIC, &peer.last_heard_usec);
     return 0;
 }
 

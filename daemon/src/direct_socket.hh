@@ -18,7 +18,8 @@
 // else is done for them.
 //
 // A connection that sends nothing for direct_socket_idle_timeout (from the accept, so the
-// handshake counts) is closed. When all 256 places are taken, a new connection may take the
+// handshake counts) is closed, by one timer for all of them (a timer per connection made and
+// re-armed per login cost more of the daemon's time than the handshake did). When all 256 places are taken, a new connection may take the
 // place of a connection that has not sent a message yet: root's the place of the oldest such
 // connection of another UID, else of root's own oldest; any other UID's only the place of one
 // of its own. So clients that connect and stay silent hold places only until root needs one,
@@ -73,7 +74,10 @@ public:
     // The most connections one UID other than root may have open at once.
     static constexpr std::size_t kMaxConnectionsPerUid = 64;
     // For connections accepted from now on.
-    void set_idle_timeout(std::chrono::seconds timeout) noexcept { idle_timeout_ = timeout; }
+    void set_idle_timeout(std::chrono::seconds timeout) noexcept {
+        idle_timeout_ = timeout;
+        arm_idle_timer();
+    }
 
 private:
     DirectSocket(std::string path, std::chrono::seconds idle_timeout, BusService& service, AccessPolicy policy)
@@ -85,7 +89,7 @@ private:
         ClientBusPtr connection;  // closed without a flush: a peer that stops reading must not stall us
         BusSlotPtr object;
         BusSlotPtr disconnect_filter;
-        EventSourcePtr idle_timer;  // re-armed by every message the peer sends
+        std::uint64_t last_heard_usec = 0;  // CLOCK_MONOTONIC: the accept, then each message
         DirectSocket* owner = nullptr;
         uid_t euid = 0;
         std::uint64_t serial = 0;  // accept order
@@ -109,13 +113,17 @@ private:
     std::size_t open_connections_of(uid_t uid) const;
     // Logs a refusal of UID, as DirectAdmission allows.
     void log_refusal(int priority, uid_t uid, const std::string& reason);
-    Status arm_idle_timer(Peer& peer);
+    // Has the idle timer fire when the connection heard from longest ago reaches the timeout,
+    // or switches it off when there is none. Started when a connection is served while it is
+    // off, and by itself; a message only updates its connection's time.
+    void arm_idle_timer() noexcept;
+    void close_idle_peers(std::uint64_t now_usec) noexcept;
 
     static int on_listen_ready(sd_event_source*, int, uint32_t, void* userdata) noexcept;
     static int on_message(sd_bus_message* m, void* userdata, sd_bus_error*) noexcept;
     static int on_reap(sd_event_source*, void* userdata) noexcept;
     static int on_loop_iteration(sd_event_source*, void* userdata) noexcept;
-    static int on_idle(sd_event_source*, uint64_t, void* userdata) noexcept;
+    static int on_idle_timer(sd_event_source*, uint64_t, void* userdata) noexcept;
 
     std::string path_;
     BusService& service_;
@@ -136,6 +144,7 @@ private:
     EventSourcePtr listen_source_;
     EventSourcePtr reaper_;
     EventSourcePtr drain_;
+    EventSourcePtr idle_timer_;  // made in watch(), off while no connection is open
     std::unordered_map<sd_bus*, Peer> peers_;
     std::vector<sd_bus*> closed_;
 };
